@@ -1,0 +1,87 @@
+"""Per-test isolation (after novelWriter): every test gets its own database file, its own
+config folders (QSettings, user data) and offscreen Qt, so no test sees another's state."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "_artifacts"  # screenshots and rendered pages to look at (git-ignored)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    for var, sub in (("HOME", ""), ("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                     ("APPDATA", "AppData"), ("LOCALAPPDATA", "LocalAppData")):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.setenv("YICE_DB", str(tmp_path / "default.sqlite3"))
+    yield
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    from desktop.catalog import default_catalog
+
+    return default_catalog()
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "yice.sqlite3"
+
+
+@pytest.fixture
+def store(db_path, catalog):
+    from desktop.store.service import Store
+
+    s = Store.open(db_path, catalog=catalog)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def school(store):
+    """A real Gansu 高职 school under 兰州市."""
+    u, _ = store.add_unit("4162010730", "兰州职业技术学院", "school", "620100", school_type="高职",
+                          school_code="4162010730", credit_code="12100000400000624D",
+                          contact_person="张明", contact_phone="0931-1234567")
+    return u
+
+
+@pytest.fixture
+def cli(db_path):
+    """Run ``yice --db <test db> ARGS``; returns (exit code, stdout, stderr)."""
+    from desktop.cli import main
+
+    def run(*args: str):
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(["--db", str(db_path), *args])
+        return code, out.getvalue(), err.getvalue()
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def soffice():
+    """The LibreOffice binary; in CI its absence is a failure, locally a skip."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if not exe:
+        if os.environ.get("CI"):
+            pytest.fail("CI 需要 LibreOffice（.ci/run 应已安装 libreoffice-writer-nogui）")
+        pytest.skip("LibreOffice not installed")
+    return exe
