@@ -133,6 +133,38 @@ def _read_yaml(path: Path, problems: list[FormProblem]):
     return None
 
 
+_PYDANTIC_ZH = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "不认识的键（拼写错误？）",
+    "string_too_short": "不能为空",
+    "string_type": "应为文字",
+    "string_pattern_mismatch": "格式不符合要求",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "literal_error": "不是允许的取值",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "tuple_type": "应为列表",
+    "dict_type": "应为映射（键: 值）",
+    "model_type": "应为映射（键: 值）",
+    "bool_parsing": "应为 true 或 false",
+}
+
+
+def _zh(e: dict) -> str:
+    base = _PYDANTIC_ZH.get(e["type"])
+    if e["type"] == "value_error":
+        return str(e.get("ctx", {}).get("error", e["msg"]))
+    if base is None:
+        return e["msg"]
+    got = e.get("input")
+    return f"{base}（现为 {got!r}）" if e["type"] not in ("missing",) and not isinstance(got, (dict, list)) else base
+
+
 def _pydantic_problems(file: str, err: ValidationError, data) -> list[FormProblem]:
     out = []
     for e in err.errors():
@@ -144,7 +176,7 @@ def _pydantic_problems(file: str, err: ValidationError, data) -> list[FormProble
             except (KeyError, IndexError, TypeError, AttributeError):
                 item = f"#{loc[1] + 1}"
             loc = loc[2:]
-        out.append(FormProblem(file, e["msg"], item, ".".join(str(x) for x in loc) or None))
+        out.append(FormProblem(file, _zh(e), item, ".".join(str(x) for x in loc) or None))
     return out
 
 

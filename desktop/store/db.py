@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine, make_url
 
 # Alembic head revision. Checked against desktop/migrations by a test, so opening an
 # up-to-date database (every start) does not pay for importing Alembic.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 ENV_VAR = "YICE_DB"
 
 

@@ -52,7 +52,8 @@ class Unit(Base):
 
 class Plan(Base):
     __tablename__ = "plans"
-    __table_args__ = (UniqueConstraint("unit_id", "form_id", "year", "kind", name="uq_plans_unit_form_year_kind"),)
+    __table_args__ = (UniqueConstraint("unit_id", "form_id", "year", "kind", name="uq_plans_unit_form_year_kind"),
+                      Index("ix_plans_form_year", "form_id", "year"))
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
@@ -75,7 +76,8 @@ class Response(Base):
     """One field of one item: plans × items × field keys, values as canonical text."""
 
     __tablename__ = "responses"
-    __table_args__ = (UniqueConstraint("plan_id", "item_no", "field_key", name="uq_responses_plan_item_field"),)
+    __table_args__ = (UniqueConstraint("plan_id", "item_no", "field_key", name="uq_responses_plan_item_field"),
+                      Index("ix_responses_field_plan", "field_key", "plan_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     item_no: Mapped[int] = mapped_column(Integer)

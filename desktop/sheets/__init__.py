@@ -1,0 +1,1 @@
+"""Excel filing table: export, blank template and bulk import (no Qt)."""

@@ -1,0 +1,1 @@
+"""Summaries over the unit tree: filing roster, item progress, indicators, exports (no Qt)."""

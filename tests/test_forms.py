@@ -1,0 +1,161 @@
+"""The forms catalogue: counts, verbatim transcription, numbering, derived kinds, indicators."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from desktop.catalog import CatalogError, load_catalog, normalise
+from desktop.resources import forms_dir
+
+EXPECTED_COUNTS = {
+    "gs2020-annex2": 33, "gs2020-annex1": 7, "hn2018-annex": 24, "gs2020-opinion": 30,
+    "gs2018-opinion": 30, "gb2017-opinion": 30, "gb2019-pilot": 5, "gz2020-pilot": 5,
+}
+HEADER_WORDS = {"序号", "政策内容", "责任部门", "工作任务", "主要内容", "责任单位"}
+
+
+def test_every_form_ships_with_its_item_count(catalog):
+    assert {k: len(v.items) for k, v in catalog.forms.items()} == EXPECTED_COUNTS
+
+
+@pytest.mark.parametrize("form_id", sorted(EXPECTED_COUNTS))
+def test_items_stand_verbatim_in_their_source(catalog, form_id):
+    view = catalog.get(form_id)
+    source = normalise(catalog.source_text(view))
+    for it in view.items:
+        assert normalise(it.text) in source, f"{form_id} 第{it.no}项 text not in source"
+        if it.title:
+            assert normalise(it.title) in source, f"{form_id} 第{it.no}项 title not in source"
+        for ind in it.indicators:
+            if ind.quote:
+                assert normalise(ind.quote) in source, f"{form_id} {ind.key} quote not in source"
+
+
+@pytest.mark.parametrize("form_id", sorted(EXPECTED_COUNTS))
+def test_no_header_row_leaked_and_numbering_is_contiguous(catalog, form_id):
+    view = catalog.get(form_id)
+    assert [i.no for i in view.items] == list(range(1, EXPECTED_COUNTS[form_id] + 1))
+    for it in view.items:
+        flat = normalise(it.text)
+        assert "序号政策内容" not in flat and "主要内容责任单位" not in flat, f"header row in item {it.no}"
+        assert flat not in HEADER_WORDS
+
+
+@pytest.mark.parametrize("form_id", sorted(EXPECTED_COUNTS))
+def test_form_records_its_provenance(catalog, form_id):
+    f = catalog.get(form_id).form
+    assert f.title and f.full_title and f.issuers and f.version >= 1 and f.date.year >= 2017
+    assert (forms_dir() / "sources" / f.source.file).is_file()
+    assert all(it.ref for it in f.items)
+
+
+def test_annex2_units_kinds_and_indicators(catalog):
+    v = catalog.get("gs2020-annex2")
+    row2 = v.item_map[2]
+    assert [u.name for u in row2.units] == ["省教育厅", "各州市", "各职业院校"]
+    assert v.item_kinds[2] == {"一市一策", "一校一策", "省级"}
+    assert v.item_kinds[1] == {"省级"}
+    assert "一市一策" in v.item_kinds[33] and "一校一策" not in v.item_kinds[33]
+    row11 = {u.name: u.remark for u in v.item_map[11].units}
+    assert row11["省农业农村厅"] == "等"
+    row13 = [(i.name, i.unit, i.targets[0].value) for i in v.item_map[13].indicators]
+    assert [t[2] for t in row13] == [35, 10, 100, 30, 100, 100, 100, 50, 500]
+    assert row13[0] == ("优质中职学校", "所", 35)
+    assert v.item_map[17].indicators[0].kind == "percent" and v.item_map[17].indicators[0].targets[0].value == 2
+    assert v.item_map[19].indicators[0].targets[0].value == 30
+    assert v.item_map[17].indicators[0].aggregation == "mean"
+
+
+def test_hunan_categories_carry_down_and_row21_targets(catalog):
+    v = catalog.get("hn2018-annex")
+    assert all(it.category for it in v.items)
+    values = sorted(t.value for i in v.item_map[21].indicators for t in i.targets)
+    for want in (100, 500, 1000, 10000):
+        assert want in values
+
+
+def test_guizhou_targets_for_2022_and_end_of_14th_plan(catalog):
+    v = catalog.get("gz2020-pilot")
+    pairs = sorted(tuple(sorted((t.year, t.value) for t in ind.targets))
+                   for it in v.items for ind in it.indicators)
+    got = {tuple(val for _, val in p) for p in pairs}
+    for want in ((1, 2), (5, 10), (50, 100), (10, 20), (20, 50)):
+        assert want in got, (want, got)
+    years = {t.year for it in v.items for ind in it.indicators for t in ind.targets}
+    assert years == {2022, 2025}
+
+
+def test_split_units_keep_remarks(catalog):
+    remarks = [(u.name, u.remark) for v in catalog.forms.values() for it in v.items for u in it.units if u.remark]
+    assert remarks, "some unit carries a remark such as 会同有关部门 or 等"
+    for name, remark in remarks:
+        assert not name.endswith(remark)
+
+
+def _copy_forms(tmp_path):
+    root = tmp_path / "forms"
+    shutil.copytree(forms_dir(), root)
+    return root
+
+
+def test_malformed_form_gives_one_message_per_problem_naming_file_item_field(tmp_path):
+    root = _copy_forms(tmp_path)
+    p = root / "gs2020-annex2.yaml"
+    text = p.read_text(encoding="utf-8")
+    text = text.replace("ref: 附件2 第7行", "ref: ''", 1).replace("unit: 所", "unit: ''", 1)
+    text = text.replace("  text: 支持举办不同类型", "  txt: 支持举办不同类型", 1)
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError) as e:
+        load_catalog(root)
+    lines = [str(x) for x in e.value.problems]
+    assert "gs2020-annex2.yaml 第7项 ref：不能为空（现为 ''）" in lines, lines
+    assert any(l.startswith("gs2020-annex2.yaml 第13项 indicators.0.unit：不能为空") for l in lines), lines
+    assert "gs2020-annex2.yaml 第9项 text：缺少必填项" in lines, lines
+    assert any(l.startswith("gs2020-annex2.yaml 第9项 txt：不认识的键") for l in lines), lines
+
+
+def test_gap_in_numbering_is_reported(tmp_path):
+    root = _copy_forms(tmp_path)
+    p = root / "gs2020-annex2.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("- no: 5\n", "- no: 6\n", 1), encoding="utf-8")
+    with pytest.raises(CatalogError) as e:
+        load_catalog(root)
+    assert any("序号必须从1起连续编号" in str(x) and x.file == "gs2020-annex2.yaml" for x in e.value.problems)
+
+
+def test_yaml_syntax_error_names_line(tmp_path):
+    root = _copy_forms(tmp_path)
+    (root / "gs2020-annex1.yaml").write_text("id: gs2020-annex1\nitems: [\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as e:
+        load_catalog(root)
+    assert any(p.file == "gs2020-annex1.yaml" and "行" in p.message for p in e.value.problems)
+
+
+def test_unknown_plan_kind_and_missing_source_are_reported(tmp_path):
+    root = _copy_forms(tmp_path)
+    p = root / "gs2020-annex2.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("- 一校一策\n", "- 一户一策\n", 1)
+                 .replace("file: 001_80d5d4bebfbe2e38.txt", "file: missing.txt"), encoding="utf-8")
+    with pytest.raises(CatalogError) as e:
+        load_catalog(root)
+    msgs = "\n".join(map(str, e.value.problems))
+    assert "未知的填报类型「一户一策」" in msgs and "sources/missing.txt" in msgs
+
+
+def test_cli_forms_list_and_show_json(cli):
+    code, out, _ = cli("forms", "list", "--json")
+    assert code == 0
+    ids = {r["id"]: r["items"] for r in json.loads(out)}
+    assert ids == EXPECTED_COUNTS
+    code, out, _ = cli("forms", "show", "gs2020-annex2", "--json")
+    data = json.loads(out)
+    assert {"id", "version", "title", "doc_no", "items", "fields"} <= data.keys()
+    it = data["items"][12]
+    assert it["no"] == 13 and it["text"].startswith("出台《甘肃省职业教育提质培优三年行动计划》")
+    assert {"category", "units", "plan_kinds", "indicators"} <= it.keys()
+    assert len(it["indicators"]) == 9
+    assert [f["key"] for f in data["fields"]][:3] == ["applicable", "measures", "lead"]
+    code, out, err = cli("forms", "show", "nope")
+    assert code == 2 and "未知的清单：nope" in err
