@@ -1,0 +1,156 @@
+"""Every CLI command against a real database file, including its refusals (nothing written)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+
+def _dump(db_path) -> list:
+    """All rows of all tables: the 'database unchanged' check."""
+    con = sqlite3.connect(db_path)
+    try:
+        tables = [r[0] for r in con.execute("select name from sqlite_master where type='table' order by name")]
+        return [(t, con.execute(f'select * from "{t}" order by 1').fetchall()) for t in tables]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def plan(cli):
+    code, out, err = cli("unit", "add", "--code", "4162010730", "--name", "兰州职业技术学院", "--kind", "school",
+                         "--parent", "620100", "--school-type", "高职", "--school-code", "4162010730",
+                         "--credit-code", "12100000400000624D", "--contact", "张明", "--phone", "0931-1234567")
+    assert code == 0, err
+    code, out, err = cli("plan", "new", "--unit", "4162010730", "--form", "gs2020-annex2", "--year", "2026")
+    assert code == 0, err
+    return out.strip()
+
+
+def test_unit_add_and_list(cli, plan):
+    code, out, _ = cli("unit", "list", "--under", "620100", "--json")
+    units = json.loads(out)
+    assert code == 0
+    assert {u["code"] for u in units} >= {"620100", "620102", "4162010730"}
+    school = next(u for u in units if u["code"] == "4162010730")
+    assert school["parent_code"] == "620100" and school["school_type"] == "高职"
+    code, out, _ = cli("unit", "list", "--under", "620100")
+    assert "兰州职业技术学院  [学校·高职]" in out
+
+
+def test_unit_add_warns_on_failed_credit_check_and_strict_refuses(cli, db_path):
+    before = _dump(db_path) if db_path.exists() else None
+    code, out, err = cli("unit", "add", "--code", "S1", "--name", "某职业学校", "--kind", "school",
+                         "--parent", "620100", "--credit-code", "91350100M000100Y4Z", "--strict")
+    assert code == 2 and "校验位应为 3" in err and out == ""
+    if before is not None:
+        assert _dump(db_path) == before
+    code, out, err = cli("unit", "add", "--code", "S1", "--name", "某职业学校", "--kind", "school",
+                         "--parent", "620100", "--credit-code", "91350100M000100Y4Z")
+    assert code == 0 and "警告" in err and out.strip() == "S1"
+
+
+@pytest.mark.parametrize("args, words", [
+    (("unit", "add", "--code", "X1", "--name", "甲", "--kind", "school", "--parent", "999999"), "999999"),
+    (("unit", "add", "--code", "X2", "--name", "乙", "--kind", "school", "--parent", "620100",
+      "--credit-code", "12345"), "统一社会信用代码"),
+    (("unit", "add", "--code", "X3", "--name", "丙", "--kind", "school", "--parent", "620100",
+      "--school-code", "12AB"), "学校标识码"),
+    (("plan", "new", "--unit", "NOPE", "--form", "gs2020-annex2", "--year", "2026"), "NOPE"),
+    (("plan", "new", "--unit", "4162010730", "--form", "no-such-form", "--year", "2026"), "no-such-form"),
+])
+def test_refusals_print_one_chinese_line_and_write_nothing(cli, plan, db_path, args, words):
+    before = _dump(db_path)
+    code, out, err = cli(*args)
+    assert code == 2
+    assert err.startswith("错误：") and words in err and err.count("\n") == 1
+    assert _dump(db_path) == before
+
+
+@pytest.mark.parametrize("item, key, value, words", [
+    ("2", "deadline", "2021年13月", "完成时限"),
+    ("2", "status", "差不多", "进度"),
+    ("2", "colour", "红", "未知字段"),
+    ("99", "measures", "x", "第99项"),
+    ("13", "target:quality_secondary_schools", "三十五", "优质中职学校"),
+    ("17", "actual:enterprise_internship_ratio", "120", "企业接纳"),
+])
+def test_plan_set_refuses_bad_values(cli, plan, db_path, item, key, value, words):
+    before = _dump(db_path)
+    code, _, err = cli("plan", "set", plan, "--item", item, "--field", key, "--value", value)
+    assert code == 2 and words in err, err
+    assert _dump(db_path) == before
+
+
+def test_fill_validate_show_status_explain(cli, plan):
+    code, out, _ = cli("validate", plan)
+    assert code == 1 and "第2项「落实举措」" in out
+    assert cli("plan", "set", plan, "--item", "2", "--field", "applicable", "--value", "是")[0] == 0
+    assert cli("plan", "set", plan, "--item", "2", "--field", "measures", "--value", "制定“一校一策”方案 & 报备")[0] == 0
+    assert cli("plan", "set", plan, "--item", "2", "--field", "deadline", "--value", "2026年12月")[0] == 0
+    assert cli("plan", "set", plan, "--item", "2", "--field", "lead", "--value", "教务处")[0] == 0
+    assert cli("plan", "set", plan, "--item", "2", "--field", "status", "--value", "推进中")[0] == 0
+    assert cli("plan", "section", plan, "--key", "guiding", "--value", "以习近平新时代中国特色社会主义思想为指导")[0] == 0
+    code, out, _ = cli("validate", plan, "--json")
+    report = json.loads(out)
+    assert report["errors"] == 0 and code == 0, report
+    code, out, _ = cli("plan", "show", plan, "--json")
+    data = json.loads(out)
+    assert data["revision"] == 7 and data["kind"] == "一校一策" and data["status"] == "草稿"
+    item2 = next(i for i in data["items"] if i["no"] == 2)
+    assert item2["values"]["measures"] == "制定“一校一策”方案 & 报备"
+    assert item2["values"]["deadline"] == "2026-12-31"
+    assert data["sections"]["guiding"].startswith("以习近平")
+    code, out, _ = cli("plan", "show", plan)
+    assert "第2项*" in out and "落实举措=制定" in out
+    code, out, err = cli("plan", "status", plan, "已退回")
+    assert code == 2 and "理由" in err
+    code, out, _ = cli("plan", "status", plan, "已退回", "--reason", "请补充佐证材料")
+    assert code == 0 and out.strip().endswith("已退回")
+    code, out, _ = cli("plan", "list", "--json")
+    assert json.loads(out)[0]["status_reason"] == "请补充佐证材料"
+
+
+def test_explain_a_warning(cli, plan):
+    for key, value in (("applicable", "是"), ("measures", "建立备案台账"), ("status", "推进中"),
+                       ("lead", "教务处"), ("deadline", "2020-06-30")):
+        assert cli("plan", "set", plan, "--item", "2", "--field", key, "--value", value)[0] == 0
+    code, out, _ = cli("validate", plan, "--json")
+    warnings = [p for p in json.loads(out)["problems"] if p["severity"] == "warning"]
+    assert warnings, out
+    w = warnings[0]
+    assert cli("plan", "explain", plan, "--item", str(w["item"]), "--rule", w["rule"],
+               "--field", w["field"], "--text", "已按期完成，见佐证")[0] == 0
+    code, out, _ = cli("validate", plan)
+    assert "警告（已说明）" in out
+
+
+def test_forms_show_unknown_form(cli):
+    code, _, err = cli("forms", "show", "gs2099-none")
+    assert code == 2 and "gs2099-none" in err
+
+
+def test_demo_builds_a_province(cli):
+    code, out, err = cli("demo", "--units", "12", "--year", "2026")
+    assert code == 0, err
+    code, out, _ = cli("unit", "list", "--json")
+    demo = [u for u in json.loads(out) if u["code"].startswith("DEMO")]
+    assert len(demo) == 12 and all(u["kind"] == "school" for u in demo)
+    code, out, _ = cli("plan", "list", "--year", "2026", "--json")
+    plans = json.loads(out)
+    assert 0 < len([p for p in plans if p["kind"] == "一校一策"]) <= 12
+    assert {p["kind"] for p in plans} == {"一校一策", "一市一策"}
+    code, _, err = cli("demo", "--units", "3")
+    assert code == 2 and "示例数据" in err
+
+
+def test_console_entry_point_runs_as_module(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "desktop", "--db", str(tmp_path / "m.sqlite3"), "forms", "list"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "gs2020-annex2" in out.stdout and "33项" in out.stdout
