@@ -1,5 +1,7 @@
+"""``python -m desktop`` and the PyInstaller entry script (hence the absolute import)."""
 import sys
 
-from .cli import main
+from desktop.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -121,8 +122,22 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _attach_console() -> None:
+    """A windowed Windows build starts with no stdout: write to the calling console, if any."""
+    if sys.stdout is not None or sys.platform != "win32":
+        return
+    import ctypes
+
+    if ctypes.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
+        sys.stdout = open("CONOUT$", "w", encoding="utf-8")
+        sys.stderr = open("CONOUT$", "w", encoding="utf-8")
+    else:  # started from Explorer: nowhere to print, so don't fail trying
+        sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _attach_console()
     args = _parser().parse_args(argv)
     if args.smoke_test or not args.cmd:
         from .ui.app import run
