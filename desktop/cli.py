@@ -188,7 +188,7 @@ def cmd_forms(args):
         print(f"{it.display_no} {('[' + it.category + '] ') if it.category else ''}{it.text}")
         print(f"    责任：{units or '—'}    须填报：{kinds or '—'}    出处：{it.ref}")
         for ind in it.indicators:
-            tg = "；".join(f"{t.label or t.year or ''}{t.comparator if t.comparator != '=' else ''}{t.value:g}{ind.unit}" for t in ind.targets)
+            tg = "；".join(t.describe(ind.unit) for t in ind.targets)
             print(f"    指标 {ind.key}：{ind.name} {tg}")
     return 0
 

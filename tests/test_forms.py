@@ -159,3 +159,40 @@ def test_cli_forms_list_and_show_json(cli):
     assert [f["key"] for f in data["fields"]][:3] == ["applicable", "measures", "lead"]
     code, out, err = cli("forms", "show", "nope")
     assert code == 2 and "未知的清单：nope" in err
+
+
+def test_gansu_opinions_and_annex1_structure(catalog):
+    """gs2018 clauses keep their labels, units and （九） training-base targets; gs2020 tasks their headings."""
+    v18 = catalog.get("gs2018-opinion")
+    assert v18.item_map[1].label == "（一）" and v18.item_map[30].label == "（三十）"
+    assert v18.item_map[1].category.startswith("二、") and v18.item_map[30].category.startswith("七、")
+    nine = [(i.name, i.targets[0].value, i.targets[0].year) for i in v18.item_map[9].indicators]
+    assert [n[1] for n in nine] == [100, 200, 20, 100]
+    assert nine[0][0] == "校内实训基地" and nine[0][2] == nine[1][2] == 2020
+    units7 = [u.name for u in v18.item_map[7].units]
+    assert units7 == ["省教育厅", "省工信委", "省政府国资委", "各市州政府", "有关企业"]
+    assert v18.item_kinds[7] == {"一市一策", "省级"} and v18.item_kinds[19] == {"一市一策", "省级"}
+    assert v18.item_kinds[16] == {"省级"}
+    source18 = normalise(catalog.source_text(v18))
+    for it in v18.items:  # the closing （…负责） is carried by units, not by the text
+        assert not normalise(it.text).endswith("负责）"), it.no
+        assert all(not u.name.endswith(("会同有关部门", "等")) for u in it.units), it.no
+        assert normalise(it.category) in source18 and normalise(it.title) in source18
+    assert "结合区域发展布局" in v18.item_map[2].text and "健全高等教育学术人才" in v18.item_map[14].text
+    quotes = {i.key: i for it in v18.items for i in it.indicators}
+    assert quotes["dual_qualified_teachers_trained"].targets[0].value == 500
+    assert quotes["industry_teacher_posts_fund"].kind == "amount" and quotes["industry_teacher_posts_fund"].unit == "万元"
+    assert quotes["local_edu_surcharge_voc_share"].kind == "percent"
+
+    v20 = catalog.get("gs2020-opinion")
+    assert [i.display_no for i in v20.items] == [f"{n}." for n in range(1, 31)]
+    cats = list(dict.fromkeys(i.category for i in v20.items))
+    assert len(cats) == 9 and [c[1] for c in cats] == list("一二三四五六七八九")
+    source20 = normalise(catalog.source_text(v20))
+    assert all(normalise(c) in source20 for c in cats)
+    assert all(v20.item_kinds[i.no] == {"一校一策", "一市一策"} for i in v20.items)
+    assert v20.item_map[1].title == "加快发展高层次职业教育"
+    assert v20.item_map[13].indicators[0].targets[0].value == 2
+
+    a1 = catalog.get("gs2020-annex1")
+    assert all(not i.units and a1.item_kinds[i.no] == {"省级"} for i in a1.items)

@@ -28,6 +28,12 @@ class Target(Strict):
     year: int | None = Field(default=None, ge=2000, le=2100)
     label: str | None = None  # e.g. "“十四五”末"
 
+    def describe(self, unit: str) -> str:
+        """How people write it: ``2022年 ≥50家``, ``“十四五”末 ≥100家``, ``约50%``."""
+        when = self.label or (f"{self.year}年" if self.year else "")
+        sign = {">=": "≥", "<=": "≤", "about": "约", "=": ""}[self.comparator]
+        return f"{when} {sign}{self.value:g}{unit}".strip()
+
 
 class Indicator(Strict):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")

@@ -1,0 +1,419 @@
+"""The real main window on a real SQLite file, driven through its widgets (pytest-qt)."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QMessageBox, QWizard
+
+from desktop.store.service import Store
+from desktop.ui.app import open_main
+from desktop.ui.settings import settings
+from desktop.ui.wizard import FirstStartWizard
+
+FORM = "gs2020-annex2"
+YEAR = 2026
+
+
+def run_wizard(qtbot, store) -> FirstStartWizard:
+    """学校 → 甘肃 → a new school (with a credit code failing its check) → its 一校一策."""
+    wiz = FirstStartWizard(store)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    assert wiz.role == "学校"
+    wiz.role_page.province.setCurrentIndex(wiz.role_page.province.findData("620000"))
+    wiz.next()
+    page = wiz.unit_page
+    assert wiz.currentPage() is page and page.add_check.isChecked()  # no school yet: add one
+    page.name.setText("兰州职业技术学院")
+    page.parent_combo.setCurrentIndex(page.parent_combo.findData("620100"))
+    page.school_type.setCurrentText("高职")
+    page.school_code.setText("4162010730")
+    page.credit_code.setText("12100000400000624E")  # check character should be D
+    page.contact.setText("张明")
+    page.phone.setText("0931-1234567")
+    wiz.next()
+    assert wiz.currentPage() is page, "a warning must stop the page until the user overrides it"
+    assert "校验位" in page.message.text() and page.override.isVisibleTo(wiz)
+    page.override.setChecked(True)
+    wiz.next()
+    assert wiz.currentPage() is wiz.plan_page
+    plans = wiz.plan_page
+    offered = [plans.forms.item(i).data(Qt.ItemDataRole.UserRole) for i in range(plans.forms.count())]
+    assert FORM in offered and sum(plans.forms.item(i).checkState() == Qt.CheckState.Checked
+                                   for i in range(plans.forms.count())) == 1
+    plans.choose([FORM])
+    plans.year.setValue(YEAR)
+    wiz.button(QWizard.WizardButton.FinishButton).click()
+    assert wiz.result() == QWizard.DialogCode.Accepted
+    return wiz
+
+
+def open_window(qtbot, store):
+    w = open_main(store)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def saved(qtbot, w, store, item, key, want):
+    qtbot.waitUntil(lambda: store.plan_data(w.plan.id).value(item, key) == want, timeout=2000)
+
+
+def test_wizard_fill_validate_evidence_and_reopen(qtbot, db_path, tmp_path):
+    store = Store.open(db_path)
+    wiz = run_wizard(qtbot, store)
+    unit = store.get_unit("4162010730")
+    assert unit.credit_code == "12100000400000624E" and unit.contact_phone == "0931-1234567"
+    assert [p.kind for p in wiz.plans] == ["一校一策"]
+    wiz.save(settings())
+
+    w = open_window(qtbot, store)
+    plan = wiz.plans[0]
+    assert w.plan.id == plan.id and w.view.id == FORM
+    assert w.item_no == 2, "opens on the first item a 一校一策 must answer"
+    qtbot.waitUntil(lambda: ("plan", plan.id) in w.tree_index, timeout=3000)  # filled after the first paint
+    assert w.tree.currentIndex().data(Qt.ItemDataRole.UserRole + 2) == plan.id
+    assert w.tree.currentIndex().parent().data() == "兰州职业技术学院"
+    errors_before = w.panel.counts[0]
+    assert errors_before > 0
+
+    ed = w.editor
+    ed.fields["measures"].inner.setPlainText("成立产教融合工作专班，制定“一校一策”实施方案并报省教育厅备案。")
+    ed.fields["lead"].inner.setEditText("省教育厅")
+    ed.fields["partners"].append("各职业院校")
+    ed.fields["deadline"].inner.setDate(QDate(2027, 6, 30))
+    ed.fields["status"].inner.setCurrentIndex(ed.fields["status"].inner.findData("推进中"))
+    saved(qtbot, w, store, 2, "status", "推进中")
+    data = store.plan_data(plan.id)
+    assert data.value(2, "measures").startswith("成立产教融合工作专班")
+    assert data.value(2, "lead") == "省教育厅" and data.value(2, "partners") == "各职业院校"
+    assert data.value(2, "deadline") == "2027-06-30"
+    assert w.panel.counts[0] == errors_before - 4, "the four required fields of item 2 are answered"
+    assert w.saved_label.text().startswith("已保存 ")
+    assert w.model.data(w.model.index(w.model.row_of(2), 3)) == "推进中"
+
+    # a warning (applicable, yet 进度 不适用), answered with a 说明 in the validation panel
+    w.select_item(5)
+    w.select_item(2)
+    assert w.editor.item.no == 2
+    ed.fields["status"].inner.setCurrentIndex(ed.fields["status"].inner.findData("不适用"))
+    saved(qtbot, w, store, 2, "status", "不适用")
+    warn_rows = [i for i, p in enumerate(w.panel.problems) if p.severity == "warning" and p.item_no == 2]
+    assert warn_rows and w.panel.counts[1] >= 1
+    warnings_before = w.panel.counts[1]
+    w.panel.select_problem(warn_rows[0])
+    assert w.panel.save_btn.isEnabled()
+    w.panel.explain_edit.setPlainText("本校方案已于上年备案，本年度仅作修订。")
+    qtbot.mouseClick(w.panel.save_btn, Qt.MouseButton.LeftButton)
+    assert store.plan_data(plan.id).explanations[(2, "status_conflict", "status")].startswith("本校方案已于上年备案")
+    assert w.panel.counts[1] == warnings_before - 1 and w.panel.counts[2] == 1
+
+    # click on a problem jumps to its item and field (item 13 answered voluntarily, one field missing)
+    w.select_item(13)
+    ed.fields["measures"].inner.setPlainText("对标省级任务，争创高水平专业群。")
+    saved(qtbot, w, store, 13, "measures", "对标省级任务，争创高水平专业群。")
+    w.select_item(2)
+    row = next(i for i, p in enumerate(w.panel.problems) if p.item_no == 13 and p.field_key == "deadline")
+    w.panel.list.itemClicked.emit(w.panel.list.item(row))
+    assert w.item_no == 13 and w.editor.item.no == 13
+    assert w.editor.notes["deadline"].isVisibleTo(w) and "必须填写" in w.editor.notes["deadline"].text()
+
+    # evidence: stored by hash, listed under the item
+    w.select_item(2)
+    f = tmp_path / "专班成立通知.pdf"
+    f.write_bytes(b"%PDF-1.4 evidence")
+    assert ed.add_evidence_files([str(f)]) == 1
+    assert ed.ev_list.count() == 1
+    ev = store.plan_data(plan.id).evidence
+    assert [e.name for e in ev] == ["专班成立通知.pdf"] and len(ev[0].sha256) == 64
+    ed.ev_list.setCurrentRow(0)
+    opened = []
+    import desktop.ui.editor as editor_mod
+    editor_mod.QDesktopServices.openUrl = staticmethod(lambda url: opened.append(url.toLocalFile()) or True)
+    path = ed.open_evidence()
+    assert path.read_bytes() == b"%PDF-1.4 evidence" and opened == [str(path)]
+
+    # the last edit is typed and the window closed before the autosave timer fires
+    ed.fields["owner"].inner.setText("李华")
+    w.close()
+    store.close()
+
+    store2 = Store.open(db_path)
+    w2 = open_window(qtbot, store2)
+    assert w2.plan.id == plan.id and w2.item_no == 2
+    assert w2.editor.fields["owner"].value() == "李华"
+    assert w2.editor.fields["measures"].value().startswith("成立产教融合工作专班")
+    assert w2.editor.fields["deadline"].value() == "2027-06-30"
+    assert w2.editor.ev_list.count() == 1
+    assert w2.panel.counts == w.panel.counts
+    assert any(p.explained for p in w2.panel.problems)
+    w2.close()
+    store2.close()
+
+
+@pytest.fixture
+def window(qtbot, store, school):
+    plan = store.new_plan(school.code, FORM, YEAR)
+    s = settings()
+    s.setValue("last/plan", plan.id)
+    s.setValue("year", YEAR)
+    s.sync()
+    w = open_window(qtbot, store)
+    assert w.plan.id == plan.id
+    yield w
+    w.close()
+
+
+def test_undo_redo_across_edits(qtbot, window, store):
+    w, ed = window, window.editor
+    ed.fields["measures"].inner.setPlainText("第一稿")
+    saved(qtbot, w, store, 2, "measures", "第一稿")
+    ed.fields["measures"].inner.setPlainText("第二稿")
+    saved(qtbot, w, store, 2, "measures", "第二稿")
+    w.select_item(5)
+    ed.fields["owner"].inner.setText("王芳")
+    saved(qtbot, w, store, 5, "owner", "王芳")
+    assert w.undo.count() == 3
+    w.act_undo.trigger()
+    assert store.plan_data(w.plan.id).value(5, "owner") is None
+    w.act_undo.trigger()  # back on item 2, whose widget shows the older text
+    assert store.plan_data(w.plan.id).value(2, "measures") == "第一稿"
+    assert w.item_no == 2 and ed.fields["measures"].value() == "第一稿"
+    w.act_undo.trigger()
+    assert store.plan_data(w.plan.id).value(2, "measures") is None and ed.fields["measures"].value() is None
+    w.act_redo.trigger()
+    w.act_redo.trigger()
+    assert store.plan_data(w.plan.id).value(2, "measures") == "第二稿"
+    assert ed.fields["measures"].value() == "第二稿"
+    # typed and undone before the autosave fired: saved first, then undone
+    ed.fields["measures"].inner.setPlainText("第三稿")
+    w.act_undo.trigger()
+    assert store.plan_data(w.plan.id).value(2, "measures") == "第二稿" and ed.fields["measures"].value() == "第二稿"
+    assert w.act_redo.isEnabled()
+    assert w.act_undo.shortcut().toString() == "Ctrl+Z"
+    assert "Ctrl+Y" in [k.toString() for k in w.act_redo.shortcuts()]
+    # indicator values go through the same path
+    w.select_item(13)
+    key = w.view.item_map[13].indicators[0].key
+    ed.fields[f"target:{key}"].inner.setValue(3)
+    qtbot.waitUntil(lambda: store.plan_data(w.plan.id).indicators.get(key, (None, None))[0] == 3, timeout=2000)
+    w.act_undo.trigger()
+    assert store.plan_data(w.plan.id).indicators.get(key, (None, None))[0] is None
+
+
+def test_filters_and_search(qtbot, window, store):
+    w = window
+    total = w.proxy.rowCount()
+    assert total == len(w.view.items) == 33
+    must = [it.no for it in w.view.items if w.view.must_answer(it.no, "一校一策")]
+    w.filter_combo.setCurrentIndex(1)
+    assert w.proxy.rowCount() == len(must) and 0 < len(must) < total
+    w.filter_combo.setCurrentIndex(2)  # unanswered: all must-items for now
+    assert w.proxy.rowCount() == len(must)
+    store.apply_edits(w.plan.id, [])  # no-op
+    w.filter_combo.setCurrentIndex(3)
+    with_problems = w.proxy.rowCount()
+    assert with_problems == len(must)
+    # answer one must-item completely: it leaves 未填完 and 有问题
+    no = must[0]
+    w.select_item(no)
+    ed = w.editor
+    ed.fields["measures"].inner.setPlainText("举措")
+    ed.fields["lead"].inner.setEditText("教务处")
+    ed.fields["deadline"].inner.setDate(QDate(2030, 12, 31))
+    ed.fields["status"].inner.setCurrentIndex(ed.fields["status"].inner.findData("推进中"))
+    saved(qtbot, w, store, no, "status", "推进中")
+    assert w.proxy.rowCount() == with_problems - 1
+    w.filter_combo.setCurrentIndex(2)
+    assert w.proxy.rowCount() == len(must) - 1
+    w.filter_combo.setCurrentIndex(0)
+    w.search.setText("技能大赛")
+    rows = [w.proxy.data(w.proxy.index(r, 0), Qt.ItemDataRole.UserRole + 3) for r in range(w.proxy.rowCount())]
+    assert rows and all("技能大赛" in w.view.item_map[n].text for n in rows)
+    w.search.setText("教务处")  # the unit's own answers are searched too
+    assert [w.proxy.data(w.proxy.index(r, 0), Qt.ItemDataRole.UserRole + 3) for r in range(w.proxy.rowCount())] == [no]
+    # a validation jump to a filtered-out item clears the filter
+    w.jump_to(20, "measures")
+    assert w.item_no == 20 and w.search.text() == "" and w.editor.item.no == 20
+
+
+def test_status_year_switch_and_duplicate(qtbot, window, store, school):
+    w = window
+    enabled = {w.status_combo.itemText(i): w.status_combo.model().item(i).isEnabled()
+               for i in range(w.status_combo.count())}
+    assert enabled == {"草稿": True, "已导出": True, "已报送": True, "已受理": False, "已退回": False}
+    w.change_status("已导出")
+    assert store.get_plan(w.plan.id).status == "已导出" and w.status_combo.currentText() == "已导出"
+    w.editor.fields["owner"].inner.setText("赵六")
+    saved(qtbot, w, store, 2, "owner", "赵六")
+    old = w.plan.id
+    w.year_spin.setValue(YEAR + 1)
+    assert w.plan is None and "尚无方案" in w.plan_title.text()
+    new = w.duplicate_last_year()
+    assert new is not None and new.year == YEAR + 1 and new.status == "草稿"
+    assert w.plan.id == new.id and w.editor.fields["owner"].value() == "赵六"
+    w.year_spin.setValue(YEAR)
+    assert w.plan.id == old
+
+
+def test_settings_restore_layout_unit_and_plan(qtbot, window, store):
+    w = window
+    w.resize(760, 590)  # the offscreen screen is 800 px wide
+    w.panel.hide()
+    w.select_item(7)
+    plan = w.plan.id
+    w.close()
+    w2 = open_window(qtbot, store)
+    assert w2.plan.id == plan and w2.item_no == 7 and w2.unit_code == w.unit_code
+    assert (w2.width(), w2.height()) == (760, 590)
+    assert not w2.panel.isVisible()
+    w2.close()
+
+
+def test_missing_feature_is_a_friendly_message(qtbot, window, monkeypatch):
+    from desktop.ui import io_actions
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
+    assert io_actions.load(window, "desktop.ui.no_such_module") is None
+    assert shown and "尚未包含" in shown[0]
+
+
+def test_core_stays_qt_free():
+    import subprocess
+    import sys
+
+    code = ("import sys, desktop.store.service, desktop.validation, desktop.catalog, desktop.demo;"
+            "print(any(m.startswith(('PySide6', 'desktop.ui')) for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_new_plan_dialog_creates_the_units_plan(qtbot, store, school):
+    from desktop.ui.dialogs import NewPlanDialog
+
+    dlg = NewPlanDialog(store, school, YEAR)
+    qtbot.addWidget(dlg)
+    assert dlg.kind == "一校一策" and dlg.form_combo.findData(FORM) >= 0
+    dlg.form_combo.setCurrentIndex(dlg.form_combo.findData(FORM))
+    dlg.accept()
+    assert dlg.created and store.find_plan(school.code, FORM, YEAR, "一校一策").id == dlg.created.id
+
+
+def test_export_runs_off_the_gui_thread(qtbot, window, store, tmp_path, monkeypatch):
+    """The Word contract is called on a worker with the open plan (a stand-in module here,
+    so this test does not depend on desktop.reports.word being written yet)."""
+    import sys
+    import threading
+    import types
+
+    from desktop.ui import io_actions
+
+    calls = []
+
+    def export_plan_docx(st, plan_ref, out, *, draft=False):
+        calls.append((plan_ref, draft, threading.current_thread() is threading.main_thread()))
+        st.set_status(plan_ref, "已导出")
+        out = tmp_path / "out.docx"
+        out.write_bytes(b"docx")
+        return out
+
+    monkeypatch.setitem(sys.modules, "desktop.reports.word", types.SimpleNamespace(export_plan_docx=export_plan_docx))
+    window.editor.fields["owner"].inner.setText("未保存就导出")
+    task = io_actions.export_word(window, str(tmp_path / "out.docx"))
+    qtbot.waitUntil(lambda: window.plan.status == "已导出", timeout=3000)
+    assert calls == [(window.plan.id, False, False)] and task is not None
+    assert store.plan_data(window.plan.id).value(2, "owner") == "未保存就导出", "pending edits are saved first"
+    assert window.status_combo.currentText() == "已导出"
+
+
+def test_plan_chapters_autosave_and_undo(qtbot, window, store):
+    w = window
+    w.right.setCurrentWidget(w.sections)
+    w.sections.fields["goals"].inner.setPlainText("到2025年，建成省级高水平专业群2个。")
+    qtbot.waitUntil(lambda: store.plan_data(w.plan.id).sections.get("goals") == "到2025年，建成省级高水平专业群2个。",
+                    timeout=2000)
+    w.right.setCurrentWidget(w.editor)
+    w.act_undo.trigger()
+    assert store.plan_data(w.plan.id).sections.get("goals") is None
+    assert w.right.currentWidget() is w.sections and w.sections.fields["goals"].value() is None
+    assert "建设目标" in w.act_redo.text()
+
+
+def test_refused_value_is_reported_and_typing_is_not_disturbed(qtbot, window, store, monkeypatch):
+    w, ed = window, window.editor
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
+    ed.fields["measures"].inner.setPlainText("长" * 4001)
+    qtbot.waitUntil(lambda: bool(warned), timeout=2000)
+    assert "最多 4000 字" in warned[0] and "第2项" in warned[0] and w.saved_label.text() == "未保存"
+    assert store.plan_data(w.plan.id).value(2, "measures") is None
+    # the store normalises 、-lists; the field being typed in keeps what the user typed
+    ed.fields["partners"].inner.setText("教务处,学生处")
+    saved(qtbot, w, store, 2, "partners", "教务处、学生处")
+    assert ed.fields["partners"].inner.text() == "教务处,学生处"
+
+
+@pytest.mark.parametrize("role, unit, kind", [("市州", "620100", "一市一策"), ("省级", "620000", "省级"),
+                                               ("县区", "620102", None)])
+def test_wizard_other_roles(qtbot, store, role, unit, kind):
+    wiz = FirstStartWizard(store)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.role_page.buttons[role].setChecked(True)
+    assert wiz.role_page.province.currentData() == "620000"  # 甘肃 preselected
+    wiz.next()
+    page = wiz.unit_page
+    assert not page.add_check.isVisibleTo(wiz)
+    rows = [page.list.item(i).data(Qt.ItemDataRole.UserRole).code for i in range(page.list.count())]
+    assert unit in rows
+    page.list.setCurrentRow(rows.index(unit))
+    wiz.next()
+    assert wiz.currentPage() is wiz.plan_page
+    forms = [wiz.plan_page.forms.item(i).data(Qt.ItemDataRole.UserRole) for i in range(wiz.plan_page.forms.count())]
+    assert (FORM in forms) == bool(kind)
+    wiz.plan_page.choose([FORM])
+    wiz.button(QWizard.WizardButton.FinishButton).click()
+    assert [p.kind for p in wiz.plans] == ([kind] if kind else [])
+    assert wiz.unit.code == unit
+
+
+def test_import_runs_with_progress_and_shows_the_report(qtbot, window, store, tmp_path, monkeypatch):
+    """导入报送表… calls the importer contract on a worker (stand-in module: the real one is
+    written elsewhere) and lists every file's outcome."""
+    import sys
+    import types
+
+    from desktop.ui import io_actions
+
+    seen = {}
+
+    def import_files(st, paths, *, create_units=False, job=None):
+        for i, p in enumerate(paths):
+            job.check()
+            job.progress(i + 1, len(paths), p)
+        seen.update(paths=list(paths), create_units=create_units)
+        f = types.SimpleNamespace
+        return f(ok=False, files=[f(path=paths[0], outcome="accepted", unit_name="兰州职业技术学院", messages=[], warnings=[]),
+                                  f(path=paths[1], outcome="rejected", unit_name=None, warnings=[],
+                                    messages=["b.xlsx 任务清单!H15：完成时限「2021年13月」不是有效日期"])])
+
+    monkeypatch.setitem(sys.modules, "desktop.sheets.importer", types.SimpleNamespace(import_files=import_files))
+    io_actions.import_sheets(window, [str(tmp_path / "a.xlsx"), str(tmp_path / "b.xlsx")], create_units=True)
+    qtbot.waitUntil(lambda: getattr(window, "import_box", None) is not None, timeout=3000)
+    box = window.import_box
+    assert seen["create_units"] is True and len(seen["paths"]) == 2
+    assert box.text() == "已导入 1 个；已拒收 1 个"
+    assert "2021年13月" in box.detailedText() and "【已拒收】b.xlsx" in box.detailedText()
+    box.close()
+
+
+def test_evidence_remove(qtbot, window, store, tmp_path):
+    ed = window.editor
+    f = tmp_path / "会议纪要.docx"
+    f.write_bytes(b"minutes")
+    ed.add_evidence_files([str(f)])
+    ev = store.plan_data(window.plan.id).evidence
+    assert ed.ev_list.count() == 1
+    ed.remove_evidence_id(ev[0].id)
+    assert ed.ev_list.count() == 0 and store.plan_data(window.plan.id).evidence == []
