@@ -94,8 +94,9 @@ def test_normal_start_reopens_last_plan(tmp_path, store, school):
 
 
 def test_many_qt_calls_do_not_free_none():
-    """PySide6 6.12 on Python 3.11 drops a reference to None per void call; desktop.ui pins it
-    (a province-sized unit tree makes ~40 000 such calls; without the pin CPython aborts)."""
+    """PySide6 6.12.0 on Python 3.11 drops a reference to None per void call, and a province-sized
+    unit tree makes ~40 000 such calls until CPython aborts (none_dealloc). pyproject.toml pins
+    PySide6 below 6.12; this guards the pin (it aborts on 6.12.0)."""
     code = ("import sys, gc\nfrom PySide6.QtGui import QStandardItem\nn = sys.getrefcount(None) + 50000\n"
             "import desktop.ui\nit = QStandardItem('x')\n"
             "for i in range(n): it.setEditable(False)\ngc.collect()\nprint('alive')\n")
