@@ -300,31 +300,44 @@ def test_new_plan_dialog_creates_the_units_plan(qtbot, store, school):
     assert dlg.created and store.find_plan(school.code, FORM, YEAR, "一校一策").id == dlg.created.id
 
 
-def test_export_runs_off_the_gui_thread(qtbot, window, store, tmp_path, monkeypatch):
-    """The Word contract is called on a worker with the open plan (a stand-in module here,
-    so this test does not depend on desktop.reports.word being written yet)."""
-    import sys
-    import threading
-    import types
+def test_word_export_refused_with_errors_then_draft(qtbot, window, store, tmp_path, monkeypatch):
+    """文件 → 导出 Word… with the real module: a plan with errors is refused with the list, the
+    user accepts a draft instead; pending typing is saved first; the plan stays 草稿."""
+    from docx import Document
 
     from desktop.ui import io_actions
 
-    calls = []
+    asked = []
 
-    def export_plan_docx(st, plan_ref, out, *, draft=False):
-        calls.append((plan_ref, draft, threading.current_thread() is threading.main_thread()))
-        st.set_status(plan_ref, "已导出")
-        out = tmp_path / "out.docx"
-        out.write_bytes(b"docx")
-        return out
+    def question(parent, title, text, *a, **k):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
 
-    monkeypatch.setitem(sys.modules, "desktop.reports.word", types.SimpleNamespace(export_plan_docx=export_plan_docx))
+    monkeypatch.setattr(QMessageBox, "question", question)
     window.editor.fields["owner"].inner.setText("未保存就导出")
-    task = io_actions.export_word(window, str(tmp_path / "out.docx"))
-    qtbot.waitUntil(lambda: window.plan.status == "已导出", timeout=3000)
-    assert calls == [(window.plan.id, False, False)] and task is not None
+    out = tmp_path / "方案.docx"
+    io_actions.export_word(window, str(out))
+    qtbot.waitUntil(lambda: out.exists(), timeout=10000)
+    assert asked and "第2项" in asked[0], "the refusal lists the errors"
     assert store.plan_data(window.plan.id).value(2, "owner") == "未保存就导出", "pending edits are saved first"
-    assert window.status_combo.currentText() == "已导出"
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "征求意见稿" in text and "兰州职业技术学院“一校一策”实施方案" in text
+    assert store.get_plan(window.plan.id).status == "草稿"
+
+
+def test_batch_word_export_of_a_county_runs_on_a_worker(qtbot, window, store, tmp_path):
+    from desktop.ui import io_actions
+
+    others = []
+    for i in range(3):
+        u, _ = store.add_unit(f"S{i}", f"城关区第{i + 1}职业学校", "school", "620102", school_type="中职")
+        others.append(store.new_plan(u.code, FORM, YEAR).id)
+    window.unit_code = "620100"  # 兰州市 and everything under it
+    task = io_actions.export_word_batch(window, str(tmp_path), draft=True)
+    qtbot.waitUntil(lambda: len(list(tmp_path.glob("*.docx"))) == 4, timeout=20000)
+    qtbot.waitUntil(lambda: getattr(window, "batch_box", None) is not None, timeout=5000)
+    assert "已导出 4 份" in window.batch_box.text()
+    assert task is not None
 
 
 def test_plan_chapters_autosave_and_undo(qtbot, window, store):

@@ -87,6 +87,38 @@ def export_word(window, out: str | None = None, draft: bool = False):
                    done, failed)
 
 
+def export_word_batch(window, out_dir: str | None = None, draft: bool = False):
+    """All plans of the selected unit and the units under it (a county exporting its schools)."""
+    if not window.flush() or not window.unit_code:
+        return None
+    word = load(window, "desktop.reports.word")
+    if word is None:
+        return None
+    codes = [u.code for u in window.store.list_units(window.unit_code)]
+    plans = [p.id for p in window.store.list_plans(year=window.year, unit_codes=codes)]
+    if not plans:
+        QMessageBox.information(window, "批量导出 Word", f"所选单位及下级单位 {window.year} 年没有方案。")
+        return None
+    if out_dir is None:
+        out_dir = QFileDialog.getExistingDirectory(window, f"批量导出 {len(plans)} 份方案到文件夹", str(Path.home()))
+        if not out_dir:
+            return None
+
+    def done(results) -> None:
+        ok = [r for r in results if r[1] is not None]
+        bad = [r[2] for r in results if r[1] is None]
+        window.refresh()
+        text = f"已导出 {len(ok)} 份到 {out_dir}。"
+        if bad:
+            text += f"\n{len(bad)} 份未导出（仍有错误，可改为导出草稿）：\n" + "\n".join(bad[:15])
+        window.batch_box = QMessageBox(QMessageBox.Icon.Information, "批量导出 Word", text, parent=window)
+        window.batch_box.open()
+
+    return run_job(window, f"正在导出 {len(plans)} 份 Word 实施方案…",
+                   lambda job: word.export_plans_docx(window.store, plans, out_dir, draft=draft, job=job),
+                   done, _show_error(window, "批量导出 Word 失败"))
+
+
 def export_xlsx(window, out: str | None = None):
     got = _plan_export(window, "desktop.sheets.export", "导出 Excel 报送表", ".xlsx", "Excel 工作簿 (*.xlsx)", out)
     if got is None:

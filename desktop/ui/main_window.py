@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self.act_dup = self._action(f, "复制上年方案为本年草稿", self.duplicate_last_year)
         f.addSeparator()
         self.act_word = self._action(f, "导出 Word…", lambda: io_actions.export_word(self), "Ctrl+E")
+        self._action(f, "批量导出 Word（所选单位及下级）…", lambda: io_actions.export_word_batch(self))
         self.act_xlsx = self._action(f, "导出 Excel…", lambda: io_actions.export_xlsx(self), "Ctrl+Shift+E")
         self._action(f, "导出空白模板…", lambda: io_actions.export_template(self))
         self._action(f, "导入报送表…", lambda: io_actions.import_sheets(self), "Ctrl+I")
