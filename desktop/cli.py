@@ -181,7 +181,7 @@ def cmd_forms(args):
     if args.json:
         return _json(form_json(view))
     f = view.form
-    print(f"{f.full_title}\n{f.doc_no or ''}  {f.date}  {'、'.join(f.issuers)}  版本 {f.version}\n来源：{f.source.document} {f.source.part or ''}\n")
+    print(f"{f.full_title}\n{f.doc_no or ''}  {f.date or f'{f.year}年（日期未载）'}  {'、'.join(f.issuers)}  版本 {f.version}\n来源：{f.source.document} {f.source.part or ''}\n")
     for it in view.items:
         kinds = "、".join(sorted(view.item_kinds[it.no]))
         units = "、".join(u.name + (f"（{u.remark}）" if u.remark else "") for u in it.units)
@@ -197,7 +197,7 @@ def form_json(view) -> dict:
     f = view.form
     return dict(
         id=f.id, version=f.version, title=f.title, full_title=f.full_title, doc_no=f.doc_no,
-        issuers=list(f.issuers), date=f.date.isoformat(), province=f.province,
+        issuers=list(f.issuers), date=f.date.isoformat() if f.date else None, year=f.year, province=f.province,
         source=f.source.model_dump(), plan_kinds=list(f.plan_kinds),
         fields=[fd.model_dump(mode="json", exclude_none=True) for fd in view.fields],
         items=[dict(no=it.no, label=it.display_no, ref=it.ref, category=it.category, title=it.title,

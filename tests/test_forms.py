@@ -46,7 +46,7 @@ def test_no_header_row_leaked_and_numbering_is_contiguous(catalog, form_id):
 @pytest.mark.parametrize("form_id", sorted(EXPECTED_COUNTS))
 def test_form_records_its_provenance(catalog, form_id):
     f = catalog.get(form_id).form
-    assert f.title and f.full_title and f.issuers and f.version >= 1 and f.date.year >= 2017
+    assert f.title and f.full_title and f.issuers and f.version >= 1 and f.year >= 2017 and (f.date or f.source.note)
     assert (forms_dir() / "sources" / f.source.file).is_file()
     assert all(it.ref for it in f.items)
 
@@ -196,3 +196,41 @@ def test_gansu_opinions_and_annex1_structure(catalog):
 
     a1 = catalog.get("gs2020-annex1")
     assert all(not i.units and a1.item_kinds[i.no] == {"省级"} for i in a1.items)
+
+
+def test_hunan_annex_rows_units_and_kinds(catalog):
+    """Merged 工作任务 cells carry down; 会同… suffixes become remarks; 各市州人民政府 obliges 一市一策."""
+    v = catalog.get("hn2018-annex")
+    cats = [i.category for i in v.items]
+    assert cats[1] == cats[2] == cats[0] == "构建产业和教育统筹融合发展格局"
+    assert cats[6] == cats[3] == "强化行业企业重要主体作用" and cats[23] == "加大组织保障和支持体系建设"
+    assert len(set(cats)) == 5
+    assert [(u.name, u.remark) for u in v.item_map[1].units] == [("省发展改革委", "会同有关部门"), ("各市州人民政府", None)]
+    row19 = {u.name: u.remark for u in v.item_map[19].units}
+    assert row19["省民政厅"] == "会同有关部门和行业协会" and "省农业和农村厅" in row19
+    assert v.item_kinds[1] == {"一市一策", "省级"} and v.item_kinds[2] == {"省级"}
+    assert v.item_kinds[7] == {"一市一策", "省级"}  # 湖南银保监局 … 各市州人民政府
+    row21 = [(i.name, i.unit, i.targets[0].value) for i in v.item_map[21].indicators]
+    assert row21 == [("产教融合示范企业", "家", 500), ("产教融合领军人才", "名", 100),
+                     ("产业教授（导师）", "名", 1000), ("湖湘工匠和技术能手", "名", 10000)]
+    assert all(normalise(i.quote) in normalise(v.item_map[21].text) for i in v.item_map[21].indicators)
+    funding = v.indicator_map["secondary_per_student_funding"][1]
+    assert funding.kind == "amount" and funding.aggregation == "mean" and funding.targets[0].comparator == ">="
+    assert v.form.doc_no == "湘政办发〔2018〕82号" and v.form.province == "430000"
+
+
+def test_guizhou_pilot_tasks_and_two_stage_targets(catalog):
+    v = catalog.get("gz2020-pilot")
+    assert [i.display_no for i in v.items] == ["（一）", "（二）", "（三）", "（四）", "（五）"]
+    assert v.item_map[1].title == "完善产教融合发展规划和资源布局" and v.item_map[5].title.startswith("探索产教融合")
+    assert "参与校企合作比例" in v.item_map[2].text  # the page break inside （二） is joined
+    where = {key: it.no for key, (it, _) in v.indicator_map.items()}
+    assert where == {"integration_cities": 1, "integration_pilot_enterprises": 2, "integration_alliances": 3,
+                     "integration_demo_bases": 4, "integration_engineering_projects": 4}
+    for _, ind in v.indicator_map.values():
+        t22, t25 = ind.targets
+        assert (t22.comparator, t22.year, t22.label) == (">=", 2022, None)
+        assert (t25.comparator, t25.year, t25.label) == (">=", 2025, "“十四五”末")
+        assert t25.value == 2 * t22.value or (t22.value, t25.value) == (20, 50)
+    assert v.indicator_map["integration_cities"][1].targets[1].describe("个") == "“十四五”末 ≥2个"
+    assert all(v.item_kinds[i.no] == {"一市一策", "一校一策"} for i in v.items)

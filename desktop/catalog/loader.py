@@ -5,6 +5,7 @@ problems of all files are collected before failing, so a transcriber fixes them 
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -115,7 +116,7 @@ class Catalog:
         """Forms a unit of this province may plan against with this kind, own province first."""
         out = [v for v in self.forms.values() if plan_kind in v.form.plan_kinds
                and v.form.province in (province, None)]
-        return sorted(out, key=lambda v: (v.form.province is None, -v.form.date.toordinal()))
+        return sorted(out, key=lambda v: (v.form.province is None, -(v.form.date or dt.date(v.form.year, 12, 31)).toordinal()))
 
     def source_text(self, view: FormView) -> str:
         return (self.root / "sources" / view.form.source.file).read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ so a malformed file fails on load with a message, never later in a report.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -80,6 +81,15 @@ class FieldDecl(Strict):
             raise ValueError("choice 类型的字段必须给出 choices")
         return self
 
+    def _doc_year(self) -> int | None:
+        m = re.search(r"[〔\[［(（](\d{4})[〕\]］)）]", self.doc_no or "")
+        return int(m.group(1)) if m else None
+
+    @property
+    def year(self) -> int:
+        """Year of issue: from the date, else from the document number (〔2018〕)."""
+        return self.date.year if self.date else self._doc_year()
+
 
 class Rule(Strict):
     """A declared check; ``kind`` selects the built-in evaluator, the rest is data."""
@@ -150,7 +160,7 @@ class Form(Strict):
     full_title: str
     doc_no: str | None = None
     issuers: tuple[str, ...]
-    date: dt.date
+    date: dt.date | None = None  # None only where the source states no date (say so in source.note)
     province: str | None = Field(default=None, pattern=r"^\d{6}$")  # None: national
     source: Source
     plan_kinds: tuple[str, ...]  # which plan kinds the form serves
@@ -164,8 +174,19 @@ class Form(Strict):
         nos = [i.no for i in self.items]
         if nos != list(range(1, len(nos) + 1)):
             raise ValueError(f"序号必须从1起连续编号，实际为 {nos}")
+        if self.date is None and not (self.source.note and self._doc_year()):
+            raise ValueError("缺少成文日期 date（来源未载日期时须在 source.note 中说明，且文号须含年份）")
         keys = [ind.key for i in self.items for ind in i.indicators]
         dup = {k for k in keys if keys.count(k) > 1}
         if dup:
             raise ValueError(f"指标 key 重复：{sorted(dup)}")
         return self
+
+    def _doc_year(self) -> int | None:
+        m = re.search(r"[〔\[［(（](\d{4})[〕\]］)）]", self.doc_no or "")
+        return int(m.group(1)) if m else None
+
+    @property
+    def year(self) -> int:
+        """Year of issue: from the date, else from the document number (〔2018〕)."""
+        return self.date.year if self.date else self._doc_year()

@@ -31,7 +31,7 @@ class NewPlanDialog(QDialog):
         lay.addRow("方案类型：", QLabel(self.kind or "—"))
         self.form_combo = QComboBox()
         for v in forms:
-            self.form_combo.addItem(f"{v.form.title}（{v.form.doc_no or str(v.form.date.year) + '年'}）", v.id)
+            self.form_combo.addItem(f"{v.form.title}（{v.form.doc_no or str(v.form.year) + '年'}）", v.id)
         lay.addRow("任务清单：", self.form_combo)
         self.year = year_spin(year)
         lay.addRow("年度：", self.year)

@@ -216,7 +216,7 @@ class PlanPage(QWizardPage):
         must = {v.id: sum(v.must_answer(it.no, kind) for it in v.items) for v in views}
         best = max(views, key=lambda v: must[v.id]).id if views else None  # the one this role answers most
         for v in views:
-            it = QListWidgetItem(f"{v.form.title}（{v.form.doc_no or str(v.form.date.year) + '年'}，{len(v.items)} 项，"
+            it = QListWidgetItem(f"{v.form.title}（{v.form.doc_no or str(v.form.year) + '年'}，{len(v.items)} 项，"
                                  f"本类方案须填报 {must[v.id]} 项）")
             it.setData(Qt.ItemDataRole.UserRole, v.id)
             it.setToolTip(v.form.full_title)
