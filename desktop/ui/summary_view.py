@@ -105,21 +105,6 @@ def _chart(title: str) -> QChart:
     return ch
 
 
-class _Unlabelled:
-    """Forwards progress without its message. worker.Task._progress sets the label after
-    QProgressDialog.setValue, which (modal) runs processEvents and may close the dialog first
-    when the job ends right away; without a message that line is never reached."""
-
-    def __init__(self, job):
-        self._job = job
-
-    def progress(self, done: int, total: int, message: str = "") -> None:
-        self._job.progress(done, total, "")
-
-    def __getattr__(self, name):
-        return getattr(self._job, name)
-
-
 class ReasonDialog(QDialog):
     """退回理由: OK only once a reason is written (a return needs one)."""
 
@@ -316,7 +301,7 @@ class SummaryView(QWidget):
         store = self.store
         self.refresh_button.setEnabled(False)
         self.status.setText("正在汇总……")
-        self.task = run_job(self, "正在汇总……", lambda job: summarise(store, form_id, year, under, _Unlabelled(job)),
+        self.task = run_job(self, "正在汇总……", lambda job: summarise(store, form_id, year, under, job),
                             on_done=self._show, on_error=self._failed)
         self.task.finished.connect(lambda: self.refresh_button.setEnabled(True))
         return self.task

@@ -85,10 +85,11 @@ class Task(QObject):
 
     def _progress(self, done: int, total: int, message: str) -> None:
         if self.dialog:
-            self.dialog.setMaximum(max(total, 0))
-            self.dialog.setValue(min(done, total) if total else 0)
-            if message:
+            if message:  # before setValue: on a modal dialog it processes events, which may end the task
                 self.dialog.setLabelText(message)
+            self.dialog.setMaximum(max(total, 0))
+            if self.dialog is not None:
+                self.dialog.setValue(min(done, total) if total else 0)
 
     def _close(self) -> None:
         if self.dialog:
