@@ -391,33 +391,29 @@ def test_wizard_other_roles(qtbot, store, role, unit, kind):
     assert wiz.unit.code == unit
 
 
-def test_import_runs_with_progress_and_shows_the_report(qtbot, window, store, tmp_path, monkeypatch):
-    """导入报送表… calls the importer contract on a worker (stand-in module: the real one is
-    written elsewhere) and lists every file's outcome."""
-    import sys
-    import types
-
+def test_import_runs_with_progress_and_shows_the_report(qtbot, window, store, tmp_path):
+    """导入报送表… with the real importer on a worker: a school's exported filing is taken in
+    (its unit created from the 封面), a broken file is refused by name, the tree shows the plan."""
+    from desktop.sheets.export import export_plan_xlsx
+    from desktop.store.service import Edit
     from desktop.ui import io_actions
 
-    seen = {}
-
-    def import_files(st, paths, *, create_units=False, job=None):
-        for i, p in enumerate(paths):
-            job.check()
-            job.progress(i + 1, len(paths), p)
-        seen.update(paths=list(paths), create_units=create_units)
-        f = types.SimpleNamespace
-        return f(ok=False, files=[f(path=paths[0], outcome="accepted", unit_name="兰州职业技术学院", messages=[], warnings=[]),
-                                  f(path=paths[1], outcome="rejected", unit_name=None, warnings=[],
-                                    messages=["b.xlsx 任务清单!H15：完成时限「2021年13月」不是有效日期"])])
-
-    monkeypatch.setitem(sys.modules, "desktop.sheets.importer", types.SimpleNamespace(import_files=import_files))
-    io_actions.import_sheets(window, [str(tmp_path / "a.xlsx"), str(tmp_path / "b.xlsx")], create_units=True)
-    qtbot.waitUntil(lambda: getattr(window, "import_box", None) is not None, timeout=3000)
+    src = Store.open(tmp_path / "school.sqlite3")
+    u, _ = src.add_unit("4162010999", "甘肃某职业学院", "school", "620100", school_type="高职")
+    p = src.new_plan(u.code, FORM, YEAR)
+    src.apply_edits(p.id, [Edit(2, "measures", "成立专班 & 报备"), Edit(2, "status", "推进中")])
+    good = export_plan_xlsx(src, p.id, tmp_path / "甘肃某职业学院.xlsx")
+    src.close()
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_bytes(b"not a zip")
+    io_actions.import_sheets(window, [str(good), str(bad)], create_units=True)
+    qtbot.waitUntil(lambda: getattr(window, "import_box", None) is not None, timeout=20000)
     box = window.import_box
-    assert seen["create_units"] is True and len(seen["paths"]) == 2
     assert box.text() == "已导入 1 个；已拒收 1 个"
-    assert "2021年13月" in box.detailedText() and "【已拒收】b.xlsx" in box.detailedText()
+    assert "【已拒收】坏文件.xlsx" in box.detailedText() and "【已导入】甘肃某职业学院.xlsx" in box.detailedText()
+    got = store.find_plan("4162010999", FORM, YEAR, "一校一策")
+    assert got and got.uuid == p.uuid and store.plan_data(got.id).value(2, "measures") == "成立专班 & 报备"
+    assert ("plan", got.id) in window.tree_index
     box.close()
 
 

@@ -571,6 +571,120 @@ class Store:
             return [dict(at=c.at, origin=c.origin, entity=c.entity, item_no=c.item_no, key=c.key,
                          old=c.old, new=c.new) for c in rows]
 
+    # ------------------------------------------------------------------ import
+    def parse_content(self, view: FormView, edits: list[Edit], check: bool = True):
+        """Edits as whole-plan content: ({(item_no, key): text}, {ind_key: [target, actual]},
+        {section_key: text}), every value checked (unless already canonical) and blanks dropped."""
+        responses: dict[tuple[int, str], str] = {}
+        indicators: dict[str, list] = {}
+        sections: dict[str, str] = {}
+        for e in edits:
+            v = self.check_edit(view, e) if check else e.value
+            if v is None:
+                continue
+            if e.key.startswith("section:"):
+                sections[e.key[8:]] = v
+            elif e.key.startswith(("target:", "actual:")):
+                which, ikey = e.key.split(":", 1)
+                indicators.setdefault(ikey, [None, None])[which == "actual"] = v
+            else:
+                responses[(int(e.item_no), e.key)] = v
+        return responses, indicators, sections
+
+    def _create_for_import(self, s: Session, c: dict, origin: str) -> Plan:
+        """A received plan, inside the caller's transaction (the importer has checked form,
+        year and duplicates; the unit may file this kind is checked here)."""
+        view = self.catalog.get(c["form_id"])
+        unit = self._unit(s, c["unit_code"])
+        kind = self.catalog.plan_kinds.get(c["kind"])
+        if kind is None or c["kind"] not in view.form.plan_kinds or unit.kind not in kind.unit_kinds:
+            raise InputError(f"{unit.name}（{KIND_LABELS.get(unit.kind, unit.kind)}）不能编制「{c['kind']}」")
+        p = Plan(uuid=c.get("plan_uuid") or str(uuidlib.uuid4()), unit_id=unit.id, form_id=view.id,
+                 form_version=view.form.version, year=int(c["year"]), kind=c["kind"], status="草稿", revision=1)
+        s.add(p)
+        s.flush()
+        s.add(Change(origin=origin, entity="plan", plan_id=p.id, unit_id=unit.id, key="create",
+                     new=f"{view.id} {p.year} {p.kind}"))
+        return p
+
+    def replace_plan_content(self, plan_ref, edits: list[Edit], revision: int, origin: str = "import",
+                             content_hash: str | None = None, record: dict | None = None,
+                             create: dict | None = None) -> int:
+        """Make the plan hold exactly ``edits`` (a received filing), in one transaction.
+
+        Answers, indicators and sections not in ``edits`` are cleared; every difference gets a
+        Change row, so history keeps what was replaced. The plan becomes 已报送 at ``revision``.
+        ``record`` (ImportRecord fields) is written in the same transaction; ``create``
+        (unit_code, form_id, year, kind, plan_uuid) makes the plan in it too (``plan_ref`` None).
+        Returns how many values changed. Bulk statements: an import writes hundreds of plans.
+        """
+        from sqlalchemy import insert
+
+        from .models import ImportRecord
+
+        with self.session() as s:
+            p = self._plan(s, plan_ref) if create is None else self._create_for_import(s, create, origin)
+            view = self.catalog.get(p.form_id)
+            want_r, want_i, want_s = self.parse_content(view, edits)
+            changes: list[dict] = []
+
+            def note(entity, item_no, key, old, new):
+                changes.append(dict(at=now(), origin=origin, entity=entity, plan_id=p.id, item_no=item_no,
+                                    key=key, old=old, new=new))
+
+            def sync(rows, key_of, want, entity, item_of, key_name):
+                for row in rows:
+                    k = key_of(row)
+                    new = want.pop(k, None)
+                    if new != row.value:
+                        note(entity, item_of(k), key_name(k), row.value, new)
+                        if new is None:
+                            s.delete(row)
+                        else:
+                            row.value = new
+                return want
+
+            new_r = sync(s.scalars(select(Response).where(Response.plan_id == p.id)),
+                         lambda r: (r.item_no, r.field_key), want_r, "response", lambda k: k[0], lambda k: k[1])
+            new_s = sync(s.scalars(select(Section).where(Section.plan_id == p.id)),
+                         lambda r: r.key, want_s, "section", lambda k: None, lambda k: k)
+            conn = s.connection()  # Core executemany: the ORM bulk path costs more than the rows
+            if new_r:
+                conn.execute(insert(Response), [dict(plan_id=p.id, item_no=no, field_key=k, value=v)
+                                             for (no, k), v in new_r.items()])
+            if new_s:
+                conn.execute(insert(Section), [dict(plan_id=p.id, key=k, value=v) for k, v in new_s.items()])
+            for (no, k), v in new_r.items():
+                note("response", no, k, None, v)
+            for k, v in new_s.items():
+                note("section", None, k, None, v)
+            item_of = {ind.key: it.no for it in view.items for ind in it.indicators}
+            for row in list(s.scalars(select(IndicatorValue).where(IndicatorValue.plan_id == p.id))):
+                t, a = want_i.pop(row.indicator_key, (None, None))
+                for which, new in (("target", t), ("actual", a)):
+                    old = getattr(row, which)
+                    if old != new:
+                        note("indicator", item_of.get(row.indicator_key), f"{which}:{row.indicator_key}",
+                             None if old is None else f"{old:g}", None if new is None else f"{new:g}")
+                        setattr(row, which, new)
+                if t is None and a is None:
+                    s.delete(row)
+            for k, (t, a) in want_i.items():
+                s.add(IndicatorValue(plan_id=p.id, indicator_key=k, target=t, actual=a))
+                for which, new in (("target", t), ("actual", a)):
+                    if new is not None:
+                        note("indicator", item_of.get(k), f"{which}:{k}", None, f"{new:g}")
+            if p.status != "已报送":
+                note("status", None, "status", p.status, "已报送")
+            if changes:
+                conn.execute(insert(Change), changes)
+            p.revision, p.status, p.status_reason = int(revision), "已报送", None
+            p.content_hash = content_hash
+            p.received_at = p.updated_at = now()
+            if record:
+                s.add(ImportRecord(plan_id=p.id, **record))
+            return sum(c["entity"] != "status" for c in changes)
+
 
 def read_registry() -> list[dict]:
     """The shipped division registry (desktop/data/registry.csv; source lines in the file)."""

@@ -155,16 +155,21 @@ def export_template(window, out: str | None = None, form_id: str | None = None):
                    _show_error(window, "导出模板失败"))
 
 
-def import_sheets(window, paths: list[str] | None = None, create_units: bool | None = None):
+def import_sheets(window, paths: list[str] | None = None, create_units: bool | None = None,
+                  folder: bool = False):
+    """Files picked by the user, or (``folder``) every .xlsx in a folder and its subfolders."""
     if not window.flush():
         return None
     mod = load(window, "desktop.sheets.importer")
     if mod is None:
         return None
-    if paths is None:
+    if paths is None and folder:
+        picked = QFileDialog.getExistingDirectory(window, "导入文件夹中的全部报送表", str(Path.home()))
+        paths = [picked] if picked else []
+    elif paths is None:
         paths, _ = QFileDialog.getOpenFileNames(window, "导入报送表", str(Path.home()), "Excel 工作簿 (*.xlsx)")
-        if not paths:
-            return None
+    if not paths:
+        return None
     if create_units is None:
         create_units = QMessageBox.question(
             window, "导入报送表", "遇到数据库中没有的单位时，是否按封面信息新建该单位？") == QMessageBox.StandardButton.Yes
@@ -175,7 +180,7 @@ def import_sheets(window, paths: list[str] | None = None, create_units: bool | N
             window.refresh()
         show_import_report(window, report)
 
-    return run_job(window, f"正在导入 {len(paths)} 个文件…",
+    return run_job(window, "正在导入报送表…",
                    lambda job: mod.import_files(window.store, paths, create_units=create_units, job=job),
                    done, _show_error(window, "导入失败"))
 

@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         self.act_xlsx = self._action(f, "导出 Excel…", lambda: io_actions.export_xlsx(self), "Ctrl+Shift+E")
         self._action(f, "导出空白模板…", lambda: io_actions.export_template(self))
         self._action(f, "导入报送表…", lambda: io_actions.import_sheets(self), "Ctrl+I")
+        self._action(f, "导入文件夹中的报送表…", lambda: io_actions.import_sheets(self, folder=True))
         f.addSeparator()
         self._action(f, "退出", self.close, QKeySequence.StandardKey.Quit)
         e = mb.addMenu("编辑(&E)")

@@ -1,0 +1,413 @@
+"""Bulk import of 报送表: round trips, LibreOffice re-save, hand-filled templates, revisions, bad files, CLI."""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sqlite3
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from desktop.jobs import Job
+from desktop.sheets.export import export_plan_xlsx, export_template
+from desktop.sheets.importer import import_files, write_import_report_xlsx
+from desktop.sheets.layout import COVER, INDICATORS, META, TASKS
+from desktop.store.service import Edit, Store
+from test_sheets_export import FORM, INJECT, fill_plan
+
+CODE = "4162010730"
+
+
+@pytest.fixture
+def plan(store, school):
+    return fill_plan(store, school.code)
+
+
+@pytest.fixture
+def good(store, plan, tmp_path) -> Path:
+    return export_plan_xlsx(store, plan.id, tmp_path / "兰州职院.xlsx")
+
+
+@pytest.fixture(params=["calamine", "openpyxl"])
+def reader(request, monkeypatch):
+    """Both readers must import alike (the bench picks the faster one)."""
+    from desktop.sheets import importer
+
+    monkeypatch.setattr(importer, "READER", request.param)
+    return request.param
+
+
+@pytest.fixture
+def other(tmp_path, catalog):
+    """The receiving (province) database, empty but for the shipped registry."""
+    s = Store.open(tmp_path / "b.sqlite3", catalog=catalog)
+    yield s
+    s.close()
+
+
+def dump(db: Path) -> dict:
+    con = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in con.execute("select name from sqlite_master where type='table' order by name")]
+        return {t: con.execute(f'select * from "{t}" order by rowid').fetchall() for t in tables}
+    finally:
+        con.close()
+
+
+def same_content(a: Store, plan_a, b: Store, plan_b):
+    da, db = a.plan_data(plan_a), b.plan_data(plan_b)
+    assert da.values == db.values
+    assert da.indicators == db.indicators
+    assert da.sections == db.sections
+    assert da.plan.uuid == db.plan.uuid
+
+
+def _col(ws, label, header_row=2):
+    return next(c.column for c in ws[header_row] if c.value == label)
+
+
+def edited(src: Path, dst: Path, change) -> Path:
+    """Copy of ``src`` changed by ``change(workbook)`` (openpyxl keeps the hidden sheets)."""
+    wb = load_workbook(src)
+    change(wb)
+    wb.save(dst)
+    return dst
+
+
+# ------------------------------------------------------------------ round trips
+def test_round_trip_into_empty_database(store, plan, good, other, reader):
+    rep = import_files(other, [good], create_units=True)
+    f = rep.files[0]
+    assert rep.ok and f.outcome == "accepted", f.messages
+    assert f.unit_code == CODE and f.plan_uuid == plan.uuid and f.revision == plan.revision
+    assert f.counts["values"] == sum(len(v) for v in store.plan_data(plan.id).values.values())
+    assert f.counts["items"] == 31 and f.counts["rows"] == 33 and f.counts["indicators"] == 11 and f.counts["sections"] == 4
+    got = other.get_plan(plan.uuid)
+    assert got.status == "已报送" and got.received_at is not None and got.revision == plan.revision
+    same_content(store, plan.id, other, plan.uuid)
+    # the injection strings came back exactly as typed
+    assert {other.plan_data(plan.uuid).value(no, "measures") for no in (4, 8, 12, 16, 20)} == set(INJECT)
+    assert all(h["origin"] == "import" for h in other.history(plan.uuid) if h["entity"] == "response")
+    # the same file again changes nothing
+    before = dump(Path(other.engine.url.database))
+    rep2 = import_files(other, [good])
+    assert rep2.ok and rep2.files[0].outcome == "unchanged"
+    assert dump(Path(other.engine.url.database)) == before
+    with sqlite3.connect(other.engine.url.database) as con:
+        assert con.execute("select outcome, revision from imports").fetchall() == [("accepted", plan.revision)]
+
+
+def test_columns_matched_by_header_not_position(store, plan, good, other, tmp_path, reader):
+    def swap(wb):
+        ws = wb[TASKS]
+        a, b = _col(ws, "牵头部门"), _col(ws, "完成时限")
+        for r in range(2, ws.max_row + 1):
+            x, y = ws.cell(r, a), ws.cell(r, b)
+            (x.value, x.number_format), (y.value, y.number_format) = (y.value, y.number_format), (x.value, x.number_format)
+
+    f = import_files(other, [edited(good, tmp_path / "换列.xlsx", swap)], create_units=True).files[0]
+    assert f.outcome == "accepted", f.messages
+    same_content(store, plan.id, other, plan.uuid)
+
+
+def test_unknown_unit_refused_without_create(good, other):
+    before = dump(Path(other.engine.url.database))
+    rep = import_files(other, [good])
+    assert not rep.ok and "不在本机单位名录" in rep.files[0].messages[0]
+    assert rep.files[0].messages[0].startswith("兰州职院.xlsx")
+    assert dump(Path(other.engine.url.database)) == before
+
+
+@pytest.mark.office
+def test_round_trip_after_libreoffice_resave(store, plan, good, other, soffice, tmp_path, reader):
+    out = tmp_path / "lo"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(out), str(good)], check=True, capture_output=True, timeout=180)
+    resaved = out / good.name
+    wb = load_workbook(resaved, read_only=True)
+    assert wb[META].sheet_state in ("hidden", "veryHidden")  # LibreOffice: veryHidden -> hidden
+    wb.close()
+    rep = import_files(other, [resaved], create_units=True)
+    assert rep.ok and rep.files[0].outcome == "accepted", rep.files[0].messages
+    assert not rep.files[0].warnings[1:], rep.files[0].warnings  # only "unit created"; hash still matches
+    same_content(store, plan.id, other, plan.uuid)
+
+
+def test_hand_filled_template(catalog, store, school, tmp_path, reader):
+    tpl = export_template(catalog, FORM, tmp_path / "t.xlsx")
+    wb = load_workbook(tpl)
+    cover = wb[COVER]
+    vals = {"单位名称": "兰州职业技术学院", "单位代码": int(CODE), "年度": "2025年", "方案类型": "一校一策", "基本情况": "手填的基本情况"}
+    for row in cover.iter_rows(min_row=3):
+        if row[0].value in vals:
+            row[1].value = vals[row[0].value]
+    ws = wb[TASKS]
+    c = {label: _col(ws, label) for label in ("是否适用", "落实举措", "完成时限", "进度", "配合部门")}
+    ws.cell(3, c["是否适用"], "是")
+    ws.cell(3, c["落实举措"], "=手写的等号开头")  # typed as text after the sheet was made
+    ws.cell(3, c["落实举措"]).data_type = "s"
+    ws.cell(3, c["完成时限"], "2025年6月")
+    ws.cell(4, c["完成时限"], 45839)  # an Excel serial: 2025-07-01
+    ws.cell(5, c["完成时限"], "2025/7/2")
+    ws.cell(3, c["进度"], "推进中")
+    ws.cell(3, c["配合部门"], "科研处，财务处 后勤处")
+    ws.cell(3, c["是否适用"], True)
+    wi = wb[INDICATORS]
+    wi.cell(3, 5, "35所")
+    wi.cell(3, 6, 12)
+    wb.save(tmp_path / "filled.xlsx")
+    rep = import_files(store, [tmp_path / "filled.xlsx"])
+    f = rep.files[0]
+    assert rep.ok and f.outcome == "accepted", f.messages
+    p = store.find_plan(CODE, FORM, 2025, "一校一策")
+    d = store.plan_data(p.id)
+    assert d.values[1] == {"applicable": "是", "measures": "=手写的等号开头", "deadline": "2025-06-30",
+                           "status": "推进中", "partners": "科研处、财务处、后勤处"}
+    assert d.value(2, "deadline") == "2025-07-01" and d.value(3, "deadline") == "2025-07-02"
+    ind = catalog.get(FORM).items[12].indicators[0].key
+    assert d.indicators[ind] == (35.0, 12.0) and d.sections == {"basic_info": "手填的基本情况"}
+    assert p.status == "已报送" and p.revision == 1
+    assert import_files(store, [tmp_path / "filled.xlsx"]).files[0].outcome == "unchanged"
+
+
+def test_copied_template_without_meta_recognised_by_layout(catalog, store, school, tmp_path):
+    """A unit pasted the template into a fresh workbook: no _meta, styled blank rows down to 1000."""
+    from openpyxl.styles import Border, Side
+
+    wb = load_workbook(export_template(catalog, FORM, tmp_path / "t.xlsx"))
+    wb.remove(wb[META])
+    for row in wb[COVER].iter_rows(min_row=3):
+        row[1].value = {"单位代码": CODE, "年度": 2026}.get(row[0].value, row[1].value)
+    ws = wb[TASKS]
+    ws.cell(3, _col(ws, "责任人"), "王五")
+    for r in range(40, 1001):
+        ws.cell(r, 5).border = Border(bottom=Side(style="thin"))
+    wb.save(tmp_path / "copy.xlsx")
+    f = import_files(store, [tmp_path / "copy.xlsx"]).files[0]
+    assert f.outcome == "accepted", f.messages
+    p = store.find_plan(CODE, FORM, 2026, "一校一策")
+    assert store.plan_data(p.id).values == {1: {"owner": "王五"}}
+    ws.cell(3, 2, "被改动的政策内容")  # no longer any known form
+    wb.save(tmp_path / "unknown.xlsx")
+    f = import_files(store, [tmp_path / "unknown.xlsx"]).files[0]
+    assert f.outcome == "rejected" and "无法识别报送表" in f.messages[0]
+
+
+def test_write_failure_leaves_database_untouched(good, other, monkeypatch):
+    other.add_unit(CODE, "兰州职业技术学院", "school", "620100")
+    before = dump(Path(other.engine.url.database))
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(other, "replace_plan_content", boom)
+    f = import_files(other, [good]).files[0]
+    assert f.outcome == "rejected" and "写入数据库失败" in f.messages[0]
+    assert dump(Path(other.engine.url.database)) == before
+
+
+def test_unit_that_may_not_file_this_kind_is_refused(catalog, other, tmp_path):
+    wb = load_workbook(export_template(catalog, FORM, tmp_path / "t.xlsx"))
+    for row in wb[COVER].iter_rows(min_row=3):
+        row[1].value = {"单位代码": "620100", "年度": 2025, "方案类型": "一校一策"}.get(row[0].value, row[1].value)
+    wb.save(tmp_path / "市州填了一校一策.xlsx")
+    before = dump(Path(other.engine.url.database))
+    f = import_files(other, [tmp_path / "市州填了一校一策.xlsx"]).files[0]
+    assert f.outcome == "rejected" and "不能编制「一校一策」" in f.messages[0], f.messages
+    assert dump(Path(other.engine.url.database)) == before
+
+
+# -------------------------------------------------------------------- revisions
+def test_newer_revision_replaces_older_is_refused(store, plan, good, other, tmp_path):
+    assert import_files(other, [good], create_units=True).ok
+    other.set_status(plan.uuid, "已退回", "请补充第3项")
+    store.apply_edits(plan.id, [Edit(3, "measures", "改过的举措"), Edit(5, "owner", "新人"), Edit(1, "owner", None)])
+    newer = export_plan_xlsx(store, plan.id, tmp_path / "v2.xlsx")
+    old_measures = other.plan_data(plan.uuid).value(3, "measures")
+    rep = import_files(other, [newer])
+    f = rep.files[0]
+    assert rep.ok and f.outcome == "accepted" and f.revision == store.get_plan(plan.id).revision
+    assert f.counts["changed"] == 3
+    same_content(store, plan.id, other, plan.uuid)
+    got = other.get_plan(plan.uuid)
+    assert got.status == "已报送" and got.status_reason is None
+    hist = other.history(plan.uuid)
+    assert any(h["key"] == "measures" and h["item_no"] == 3 and h["old"] == old_measures and h["new"] == "改过的举措"
+               and h["origin"] == "import" for h in hist)
+    assert any(h["key"] == "owner" and h["item_no"] == 1 and h["new"] is None for h in hist)
+    before = dump(Path(other.engine.url.database))
+    rep = import_files(other, [good])  # the older file again
+    assert not rep.ok and "早于" in rep.files[0].messages[0]
+    assert dump(Path(other.engine.url.database)) == before
+
+
+def test_edited_after_export_imports_with_warning(store, plan, good, other, tmp_path):
+    def change(wb):
+        ws = wb[TASKS]
+        ws.cell(3, _col(ws, "责任人"), "手改的人")
+
+    f = import_files(other, [edited(good, tmp_path / "手改.xlsx", change)], create_units=True).files[0]
+    assert f.outcome == "accepted" and any("校验值不符" in w for w in f.warnings)
+    assert other.plan_data(plan.uuid).value(1, "owner") == "手改的人"
+
+
+def test_report_xlsx_and_cancel(store, good, other, tmp_path):
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(b"not a zip")
+    rep = import_files(other, [good, bad], create_units=True)
+    out = write_import_report_xlsx(rep, tmp_path / "r.xlsx")
+    rows = list(load_workbook(out).active.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1]) for r in rows] == [("兰州职院.xlsx", "已导入"), ("坏.xlsx", "已拒绝")]
+    assert "不是有效的 xlsx" in rows[1][9]
+    job = Job()
+    job.cancel()
+    rep = import_files(other, [good], job=job)
+    assert rep.cancelled and not rep.files and not rep.ok
+
+
+# ------------------------------------------------------------------- bad files
+def _cell_of(wb, sheet, label, row=3):
+    ws = wb[sheet]
+    return ws.cell(row, _col(ws, label))
+
+
+def _set(sheet, label, value, row=3, formula=False):
+    def change(wb):
+        c = _cell_of(wb, sheet, label, row)
+        c.value = value
+        if not formula and isinstance(value, str):
+            c.data_type = "s"
+    return change
+
+
+def _patch_zip(src: Path, dst: Path, name: str, data: bytes | None, extra: dict | None = None) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for i in zin.infolist():
+            zout.writestr(i.filename, data if i.filename == name and data is not None else zin.read(i))
+        for k, v in (extra or {}).items():
+            zout.writestr(k, v)
+    return dst
+
+
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+          + b']><workbook>&lol9;</workbook>')
+XXE = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><workbook>&e;</workbook>'
+
+
+def _bad_files(good: Path, d: Path):
+    """(file, expected message fragments) — each must be rejected with nothing written."""
+    xlsx = lambda n: d / f"{n}.xlsx"  # noqa: E731
+    raw = good.read_bytes()
+    xlsx("不是zip").write_bytes(b"PK? no, just text")
+    xlsx("截断").write_bytes(raw[: len(raw) // 2])
+    empty = Workbook()
+    empty.active.title = "Sheet1"
+    empty.save(xlsx("空工作簿"))
+    yield xlsx("不是zip"), ["不是有效的 xlsx"]
+    yield xlsx("截断"), ["不是有效的 xlsx"]
+    yield _patch_zip(good, xlsx("炸弹"), "", None, {"xl/media/pad.bin": b"\0" * 5_000_000}), ["压缩炸弹"]
+    yield _patch_zip(good, xlsx("十亿笑"), "xl/workbook.xml", LAUGHS), ["xl/workbook.xml", "实体"]
+    yield _patch_zip(good, xlsx("外部实体"), "xl/workbook.xml", XXE), ["xl/workbook.xml", "外部实体"]
+    yield xlsx("空工作簿"), ["缺少工作表「封面」"]
+    yield edited(good, xlsx("缺任务清单"), lambda wb: wb.remove(wb[TASKS])), ["缺少工作表「任务清单」"]
+    yield edited(good, xlsx("缺指标"), lambda wb: wb.remove(wb[INDICATORS])), ["缺少工作表「指标」"]
+
+    def number(wb):
+        wb[INDICATORS]["E3"].value = "很多"
+    yield edited(good, xlsx("文字指标"), number), ["文字指标.xlsx 指标!E3", "不是数字"]
+
+    def bad_date(wb):
+        c = _cell_of(wb, TASKS, "完成时限", 15)
+        c.value = "2021年13月"
+        yield_ref.append(f"任务清单!{c.coordinate}")
+    yield_ref: list[str] = []
+    f = edited(good, xlsx("甘肃某校"), bad_date)
+    yield f, [f"甘肃某校.xlsx {yield_ref[0]}：", "「2021年13月」不是有效日期"]
+    marked = edited(good, d / "marked.tmp", _set(TASKS, "落实举措", "XXLONGXX"))  # openpyxl cuts at 32767
+    with zipfile.ZipFile(marked) as z:
+        part = next(n for n in z.namelist() if b"XXLONGXX" in z.read(n))
+        xml = z.read(part).replace(b"XXLONGXX", "字".encode() * 100_000)
+    yield _patch_zip(marked, xlsx("超长"), part, xml), ["超长.xlsx 任务清单!E3", "100000 字"]
+    f = edited(good, xlsx("公式"), _set(TASKS, "进度", "=A1", formula=True))
+    yield f, ["公式.xlsx 任务清单!J3", "不能是公式"]
+    with zipfile.ZipFile(f) as z:  # the same without cell references (r="…" is optional in OOXML)
+        part = next(n for n in z.namelist() if b"<f>A1</f>" in z.read(n))
+        xml = z.read(part).replace(b' r="J3"', b"")
+    yield _patch_zip(f, xlsx("公式无坐标"), part, xml), ["公式无坐标.xlsx 任务清单!J3", "不能是公式"]
+    yield edited(good, xlsx("指标公式"), _set(INDICATORS, "完成值", "=1+1", formula=True)), ["指标!F3", "公式"]
+
+    def version(wb):
+        wb[META]["B3"].value = "99"
+    yield edited(good, xlsx("新版本"), version), ["版本「99」"]
+
+    def form(wb):
+        wb[META]["B2"].value = "gs2099-unknown"
+    yield edited(good, xlsx("未知清单"), form), ["未知的清单「gs2099-unknown」"]
+
+    def dup(wb):
+        wb[TASKS]["A5"].value = 1
+    yield edited(good, xlsx("重复序号"), dup), ["重复序号.xlsx 任务清单!A5", "序号 1 重复"]
+
+    def choice(wb):
+        _cell_of(wb, TASKS, "进度", 4).value = "差不多"
+    yield edited(good, xlsx("进度"), choice), ["任务清单!J4", "不是可选值"]
+
+    def header(wb):
+        _cell_of(wb, TASKS, "完成时限").parent.cell(2, _col(wb[TASKS], "完成时限")).value = "截止"
+    yield edited(good, xlsx("缺列"), header), ["缺少「完成时限」列"]
+
+
+def test_bad_files_rejected_whole(store, good, other, tmp_path, reader):
+    assert import_files(other, [good], create_units=True).ok  # so bad files meet an existing plan too
+    d = tmp_path / "bad"
+    d.mkdir()
+    db = Path(other.engine.url.database)
+    cases = list(_bad_files(good, d))
+    assert len(cases) == 19
+    before = dump(db)
+    for path, fragments in cases:
+        f = import_files(other, [path]).files[0]
+        assert f.outcome == "rejected", (path.name, f)
+        text = "\n".join(f.messages)
+        assert f.messages and all(m.startswith(path.name) for m in f.messages), text
+        for frag in fragments:
+            assert frag in text, (path.name, frag, text)
+    assert dump(db) == before
+    # a folder: every .xlsx inside, one result each, and the good file is still unchanged
+    shutil.copy(good, d / "好.xlsx")
+    rep = import_files(other, [d])
+    assert len(rep.files) == len(cases) + 1 and not rep.ok
+    assert [f.outcome for f in rep.files if Path(f.path).name == "好.xlsx"] == ["unchanged"]
+    assert dump(db) == before
+
+
+# ------------------------------------------------------------------------- CLI
+def test_cli_import_exit_codes(cli, store, plan, tmp_path, catalog):
+    good = tmp_path / "g.xlsx"
+    assert cli("export", plan.uuid, "--format", "xlsx", "-o", str(good))[0] == 0
+    recv = tmp_path / "recv.sqlite3"
+    from desktop.cli import main
+    import contextlib
+
+    def run(*args):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            code = main(["--db", str(recv), *args])
+        return code, out.getvalue()
+
+    code, out = run("import", str(good))
+    assert code == 1 and "已拒绝  g.xlsx" in out and "--create-units" in out
+    code, out = run("import", str(good), "--create-units", "--report", str(tmp_path / "r.xlsx"))
+    assert code == 0 and "已导入  g.xlsx" in out and (tmp_path / "r.xlsx").exists()
+    code, out = run("import", str(good), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["ok"] and data["files"][0]["outcome"] == "unchanged"
+    bad = tmp_path / "b.xlsx"
+    bad.write_text("x")
+    code, out = run("import", str(good), str(bad), "--json")
+    assert code == 1 and [f["outcome"] for f in json.loads(out)["files"]] == ["unchanged", "rejected"]
