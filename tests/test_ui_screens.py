@@ -64,6 +64,8 @@ def shoot(out: Path, db: Path) -> list[Path]:
     ed.fields[f"actual:{key}"].inner.setValue(1)
     ed.fields["deadline"].inner.setDate(QDate(2020, 12, 31))
     w.flush()
+    w.reload_tree()  # normally filled just after the first paint, which offscreen grabs precede
+    assert ("plan", plan.id) in w.tree_index
     grab(w, "main_filled")
     w.panel.select_problem(0)
     grab(w.panel, "validation_panel")
