@@ -234,3 +234,36 @@ def test_guizhou_pilot_tasks_and_two_stage_targets(catalog):
         assert t25.value == 2 * t22.value or (t22.value, t25.value) == (20, 50)
     assert v.indicator_map["integration_cities"][1].targets[1].describe("个") == "“十四五”末 ≥2个"
     assert all(v.item_kinds[i.no] == {"一市一策", "一校一策"} for i in v.items)
+
+
+def test_national_opinion_clauses_sections_and_targets(catalog):
+    """gb2017: （一）…（三十） under 一、…七、, lead phrase as title, page breaks joined, two percent targets."""
+    v = catalog.get("gb2017-opinion")
+    assert v.form.province is None and v.form.doc_no == "国办发〔2017〕95号" and v.form.year == 2017
+    assert v.item_map[1].label == "（一）" and v.item_map[30].label == "（三十）"
+    cats = list(dict.fromkeys(i.category for i in v.items))
+    assert [c[0] for c in cats] == list("一二三四五六七") and cats[1] == "二、构建教育和产业统筹融合发展格局"
+    assert v.item_map[3].title == "同步规划产教融合与经济社会发展" and v.item_map[3].ref == "二、（三）"
+    assert not normalise(v.item_map[3].text).startswith(normalise(v.item_map[3].title))
+    assert "振兴发展急需" in v.item_map[4].text  # split by a page break in the source
+    assert "健全高等教育学术人才" in v.item_map[15].text and "附件" not in v.item_map[30].text
+    assert all(not i.units and v.item_kinds[i.no] == {"省级"} for i in v.items)
+    inds = {k: (it.no, ind) for k, (it, ind) in v.indicator_map.items()}
+    assert {k: (no, ind.kind, ind.targets[0].value, ind.targets[0].comparator) for k, (no, ind) in inds.items()} == {
+        "frontline_training_fund_share": (12, "percent", 60, ">="), "practical_teaching_share": (15, "percent", 50, ">=")}
+    assert {f.id for f in catalog.forms_for("620000", "省级")} >= {"gb2017-opinion", "gs2018-opinion"}
+
+
+def test_national_pilot_tasks_and_goals(catalog):
+    """gb2019: the 5 试点任务 of 附件1 only, 试点目标 as indicators on tasks （一）（二）."""
+    v = catalog.get("gb2019-pilot")
+    assert [i.display_no for i in v.items] == ["（一）", "（二）", "（三）", "（四）", "（五）"]
+    assert v.item_map[1].title == "完善产教融合发展规划和资源布局" and v.item_map[5].title.startswith("探索产教融合")
+    assert "创新实训基地建设和运行模式" in v.item_map[4].text
+    assert "各地可在指导开展城市试点基础上" not in v.item_map[5].text  # closing paragraph of 四、 is not （五）
+    where = {k: (it.no, ind.unit, ind.targets[0].value, ind.targets[0].comparator) for k, (it, ind) in v.indicator_map.items()}
+    assert where == {"integration_cities": (1, "个", 50, "about"), "first_batch_integration_cities": (1, "个", 20, "about"),
+                     "integration_enterprises": (2, "家", 10000, ">=")}
+    assert v.indicator_map["first_batch_integration_cities"][1].targets[0].year == 2019
+    assert v.form.date is None and "发改社会〔2019〕1558号" in v.form.source.note
+    assert all(v.item_kinds[i.no] == {"省级", "一市一策"} for i in v.items)
