@@ -81,15 +81,6 @@ class FieldDecl(Strict):
             raise ValueError("choice 类型的字段必须给出 choices")
         return self
 
-    def _doc_year(self) -> int | None:
-        m = re.search(r"[〔\[［(（](\d{4})[〕\]］)）]", self.doc_no or "")
-        return int(m.group(1)) if m else None
-
-    @property
-    def year(self) -> int:
-        """Year of issue: from the date, else from the document number (〔2018〕)."""
-        return self.date.year if self.date else self._doc_year()
-
 
 class Rule(Strict):
     """A declared check; ``kind`` selects the built-in evaluator, the rest is data."""
