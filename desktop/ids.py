@@ -56,3 +56,20 @@ def check_phone(phone: str) -> Problems:
 
 def check_division_code(code: str) -> Problems:
     return [] if re.fullmatch(r"[1-9]\d{5}", code.strip()) else [("error", f"行政区划代码「{code}」应为6位数字")]
+
+
+def check_unit(kind: str, code: str, province: str | None, *, school_code: str | None = None,
+               school_type: str | None = None, credit_code: str | None = None,
+               phone: str | None = None) -> tuple[list[str], list[str]]:
+    """All identifier checks of a unit as (errors, warnings): the store refuses errors and asks
+    before accepting warnings; the wizard shows both the same way."""
+    problems: Problems = []
+    if kind in ("province", "city", "county"):
+        problems += check_division_code(code)
+    if school_code:
+        problems += check_school_code(school_code, province, school_type)
+    if credit_code:
+        problems += check_credit_code(credit_code)
+    if phone:
+        problems += check_phone(phone)
+    return ([m for sev, m in problems if sev == "error"], [m for sev, m in problems if sev == "warning"])

@@ -15,9 +15,7 @@ import copy
 import datetime as dt
 import io
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -29,6 +27,7 @@ from docx.oxml.ns import nsdecls, qn
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..catalog import FormView, Item
+from ..files import save_atomic
 from ..jobs import NULL_JOB
 from ..resources import templates_dir
 from ..store.service import InputError, PlanData, Store, UnitInfo
@@ -526,22 +525,6 @@ def _blocked_message(errors) -> str:
     return f"方案还有错误，不能正式导出（{more}）：{head}。请修改后再导出，或导出征求意见稿（草稿）。"
 
 
-def _save_atomic(doc, out: Path) -> None:
-    """Write beside the target and rename: a failed export leaves no half-written file."""
-    if not out.parent.is_dir():
-        raise InputError(f"目录「{out.parent}」不存在")
-    fd, tmp = tempfile.mkstemp(prefix=".yice-", suffix=".docx", dir=out.parent)
-    os.close(fd)
-    try:
-        doc.save(tmp)
-        os.replace(tmp, out)
-    except OSError as e:
-        raise InputError(f"无法写入「{out.name}」：{e.strerror or e}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def default_filename(plan, draft: bool = False) -> str:
     name = f"{plan.unit_name}{plan.year}年“{plan.kind}”实施方案（{plan.form_id}）{'（征求意见稿）' if draft else ''}.docx"
     return _FILENAME_BAD.sub("_", name)
@@ -569,7 +552,7 @@ def export_plan_docx(store: Store, plan_ref, out, *, draft: bool = False, today:
     out = Path(out)
     if out.is_dir():
         out = out / default_filename(plan, draft)
-    _save_atomic(doc, out)
+    save_atomic(out, doc.save)
     if not draft and plan.status == "草稿":
         store.set_status(plan.id, "已导出", origin="export")
     return out

@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import __version__
 from ..catalog import Catalog, FormView
+from ..files import save_atomic
 from ..values import NO as NO_TEXT, YES
 from .layout import (
     COVER, COVER_FIELDS, FORMAT, FORMULA_START, IND_HEADERS, INDICATORS, LISTS, META, NO, TASKS, TEXT,
@@ -235,15 +236,6 @@ def build_workbook(catalog: Catalog, view: FormView, *, info: dict, values: dict
     return wb
 
 
-def _save(wb: Workbook, out) -> Path:
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    wb.save(tmp)
-    tmp.replace(out)  # never leave a half-written file under the real name
-    return out
-
-
 def export_plan_xlsx(store, plan_ref, out) -> Path:
     """The filing workbook of one plan (what a unit sends upwards)."""
     data = store.plan_data(plan_ref)
@@ -254,11 +246,11 @@ def export_plan_xlsx(store, plan_ref, out) -> Path:
                 kind=p.kind, year=p.year, contact_person=u.contact_person, contact_phone=u.contact_phone)
     wb = build_workbook(store.catalog, view, info=info, values=data.values, indicators=data.indicators,
                         sections=data.sections, plan_uuid=p.uuid, revision=p.revision)
-    return _save(wb, out)
+    return save_atomic(out, wb.save)
 
 
 def export_template(catalog: Catalog, form_id: str, out) -> Path:
     """The blank template a unit without the app fills in Excel or WPS (revision 0, no UUID)."""
     view = catalog.get(form_id)
     wb = build_workbook(catalog, view, info={}, values={}, indicators={}, sections={}, plan_uuid=None, revision=0)
-    return _save(wb, out)
+    return save_atomic(out, wb.save)

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..catalog import Catalog, FormView
-from ..ids import check_credit_code, check_division_code, check_phone, check_school_code
+from ..ids import check_credit_code, check_phone, check_school_code, check_unit
 from ..resources import package_data
 from ..values import ValueProblem, parse_field, parse_number
 from . import db
@@ -192,17 +192,8 @@ class Store:
             elif kind != "province":
                 raise InputError("除省级外，新增单位须指定上级单位（--parent）")
             province = parent.province_code if parent else code[:2] + "0000"
-            problems: list[tuple[str, str]] = []
-            if kind in ("province", "city", "county"):
-                problems += check_division_code(code)
-            if school_code:
-                problems += check_school_code(school_code, province, school_type)
-            if credit_code:
-                problems += check_credit_code(credit_code)
-            if contact_phone:
-                problems += check_phone(contact_phone)
-            errors = [m for sev, m in problems if sev == "error"]
-            warnings = [m for sev, m in problems if sev == "warning"]
+            errors, warnings = check_unit(kind, code, province, school_code=school_code,
+                                          school_type=school_type, credit_code=credit_code, phone=contact_phone)
             if errors:
                 raise InputError("；".join(errors))
             if warnings and not accept_warnings:

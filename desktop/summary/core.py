@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import aliased
@@ -448,19 +447,6 @@ def summarise(store: Store, form_id: str, year: int, under: str | None = None, j
     job.progress(2, 3, "指标汇总")
     inds = _indicator_totals(store, scope)
     return Summary(scope, rows, items, inds, dt.datetime.now().replace(microsecond=0))
-
-
-def save_atomic(out, save) -> Path:
-    """``save(tmp)`` then rename onto ``out``: a cancelled or failed export leaves nothing half-written."""
-    out = Path(out)
-    tmp = out.with_name(out.name + ".part")
-    try:
-        save(str(tmp))
-        tmp.replace(out)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"无法写入文件「{out}」：{e.strerror or e}") from None
-    return out
 
 
 # ------------------------------------------------------------------ review

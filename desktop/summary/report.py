@@ -18,10 +18,11 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
+from ..files import save_atomic
 from ..jobs import NULL_JOB
 from ..store.service import Store
 from . import charts
-from .core import FILED, Summary, save_atomic, summarise
+from .core import FILED, Summary, summarise
 from .template import load_summary_template
 
 DOCX_CHASE_LIMIT = 500  # rows of the 催报名单 附件; the xlsx always has them all

@@ -14,9 +14,10 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
+from ..files import save_atomic
 from ..jobs import NULL_JOB
 from ..store.service import InputError, Store
-from .core import FILED, ROSTER_STATUSES, Summary, save_atomic, summarise
+from .core import FILED, ROSTER_STATUSES, Summary, summarise
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)

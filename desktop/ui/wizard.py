@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem, QRadioButton, QVBoxLayout, QWizard, QWizardPage,
 )
 
-from ..ids import check_credit_code, check_phone, check_school_code
+from ..ids import check_unit
 from ..store.service import SCHOOL_TYPES, InputError
 from .widgets import year_spin
 
@@ -156,15 +156,8 @@ class UnitPage(QWizardPage):
         if not name or not parent:
             self.message.setText("请填写学校名称并选择所在市州/县区。")
             return False
-        problems = []
-        if code:
-            problems += check_school_code(code, self.wizard().province, stype)
-        if credit:
-            problems += check_credit_code(credit)
-        if phone:
-            problems += check_phone(phone)
-        errors = [m for sev, m in problems if sev == "error"]
-        warnings = [m for sev, m in problems if sev == "warning"]
+        errors, warnings = check_unit("school", code, self.wizard().province, school_code=code,
+                                      school_type=stype, credit_code=credit, phone=phone)
         if errors:
             self.message.setText("请改正：\n" + "\n".join(errors))
             return False
