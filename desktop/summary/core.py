@@ -347,10 +347,7 @@ def _province_target(ind, year: int) -> tuple[float | None, str]:
         return None, ""
     ts = sorted(ind.targets, key=lambda t: (t.year is None, t.year or 0))
     t = next((t for t in ts if t.year is not None and t.year >= year), None) or ts[-1]
-    sign = {">=": "≥", "<=": "≤", "about": "约", "=": ""}[t.comparator]
-    when = t.label or (f"{t.year}年" if t.year else "")
-    unit = ind.unit if ind.unit == "%" else ind.unit
-    return t.value, f"{sign}{t.value:g}{unit}" + (f"（{when}）" if when else "")
+    return t.value, t.describe(ind.unit)
 
 
 def indicator_totals(store: Store, form_id: str, year: int, under: str | None = None) -> list[IndicatorTotal]:

@@ -144,8 +144,7 @@ class ItemEditor(QScrollArea):
             if ind.quote:
                 name.setToolTip(ind.quote)
             self.ind_grid.addWidget(name, r * 2 - 1, 0)
-            tg = "；".join(f"{t.label or (str(t.year) + '年' if t.year else '')}{t.comparator if t.comparator != '=' else ''}"
-                          f"{_fmt(t.value)}{ind.unit}" for t in ind.targets) or "—"
+            tg = "；".join(t.describe(ind.unit) for t in ind.targets) or "—"
             tgl = QLabel(tg)
             tgl.setWordWrap(True)
             self.ind_grid.addWidget(tgl, r * 2 - 1, 1)
