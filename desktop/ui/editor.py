@@ -24,10 +24,6 @@ ERROR_STYLE = "color: #c01c28;"
 WARN_STYLE = "color: #b5651d;"
 
 
-def _fmt(v: float) -> str:
-    return f"{v:g}"
-
-
 class ItemEditor(QScrollArea):
     edited = Signal(int, str, object)  # item_no, key, value (None clears)
     evidenceChanged = Signal()
