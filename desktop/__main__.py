@@ -1,7 +1,7 @@
 """``python -m desktop`` and the PyInstaller entry script (hence the absolute import)."""
 import sys
 
-from desktop.cli import main
+from desktop.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,8 +1,9 @@
-"""Builds report_templates/plan.docx, the page and styles of the 实施方案 (GB/T 9704-2012).
+"""Builds report_templates/plan.docx and summary.docx: the page and styles of the 实施方案 and the
+汇总报告 (GB/T 9704-2012), from one style table so both documents share one typography.
 
-Run ``python report_templates/build_templates.py`` to regenerate. The .docx is the data: an
-office may restyle it in Word (fonts, sizes, margins, footers) and the exporter keeps those
-styles; this script only makes the first one. Wording lives in plan.yaml beside it.
+Run ``python report_templates/build_templates.py`` to regenerate. The .docx files are the data:
+an office may restyle them in Word (fonts, sizes, margins, footers) and the exporters keep those
+styles; this script only makes the first ones. Wording lives in plan.yaml beside them.
 
 Facts applied (see the reference notes): A4, margins 37/35/28/26 mm (portrait) and the same
 156×225 mm text area turned for the landscape 附件 section; body 3号 仿宋_GB2312 at an exact
@@ -43,6 +44,8 @@ PARAGRAPH_STYLES = {
     "Table Text": ("仿宋_GB2312", 12, dict(grid_off=True)),
     "Table Head": ("黑体", 12, dict(grid_off=True, center=True)),
     "Footer": ("宋体", 14, dict(grid_off=True)),
+    "Caption": ("黑体", 14, dict(center=True, keep=True, grid_off=True)),  # 表1 / 图1 above a table or figure
+    "Closing": ("仿宋_GB2312", 16, dict(exact=LINE, right=True)),  # 落款 of the 汇总报告
 }
 CHARACTER_STYLES = {"Field Label": ("黑体", None)}  # 落实举措： etc. inside body paragraphs
 
@@ -111,6 +114,8 @@ def _paragraph_style(doc, name: str, font: str, size: float, o: dict):
     ppr.append(parse_xml(f'<w:ind {nsdecls("w")} w:firstLine="{first}" w:firstLineChars="{chars}"/>'))
     if o.get("center"):
         pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif o.get("right"):
+        pf.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     elif o.get("justify"):
         pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     elif name != "Normal":
@@ -198,7 +203,7 @@ def _font_table(doc) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def build_plan_template(out) -> None:
+def build_template(out, title: str) -> None:
     doc = Document()
     _strip_theme_fonts(doc)
     defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -236,12 +241,16 @@ def build_plan_template(out) -> None:
     doc.add_paragraph("（附件：任务分解表，横向页面）")
     _font_table(doc)
     core = doc.core_properties
-    core.title, core.author = "实施方案", "yice"
+    core.title, core.author = title, "yice"
     core.comments = "GB/T 9704-2012 版式；由 report_templates/build_templates.py 生成，可在 Word 中调整样式"
     doc.save(out)
 
 
+TEMPLATES = {"plan.docx": "实施方案", "summary.docx": "汇总报告"}
+
+
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "plan.docx"
-    build_plan_template(target)
-    print(target)
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
+    for name, title in TEMPLATES.items():
+        build_template(folder / name, title)
+        print(folder / name)

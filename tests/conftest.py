@@ -28,7 +28,7 @@ def isolated_env(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def catalog():
-    from desktop.catalog import default_catalog
+    from desktop.core.catalog import default_catalog
 
     return default_catalog()
 
@@ -40,7 +40,7 @@ def db_path(tmp_path) -> Path:
 
 @pytest.fixture
 def store(db_path, catalog):
-    from desktop.store.service import Store
+    from desktop.core.store import Store
 
     s = Store.open(db_path, catalog=catalog)
     yield s
@@ -50,7 +50,7 @@ def store(db_path, catalog):
 @pytest.fixture
 def school(store):
     """A real Gansu 高职 school under 兰州市."""
-    u, _ = store.add_unit("4162010730", "兰州职业技术学院", "school", "620100", school_type="高职",
+    u, _ = store.units.add("4162010730", "兰州职业技术学院", "school", "620100", school_type="高职",
                           school_code="4162010730", credit_code="12100000400000624D",
                           contact_person="张明", contact_phone="0931-1234567")
     return u
@@ -59,7 +59,7 @@ def school(store):
 @pytest.fixture
 def cli(db_path):
     """Run ``yice --db <test db> ARGS``; returns (exit code, stdout, stderr)."""
-    from desktop.cli import main
+    from desktop.main import main
 
     def run(*args: str):
         out, err = io.StringIO(), io.StringIO()

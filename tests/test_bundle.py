@@ -29,11 +29,13 @@ def bundle(tmp_path_factory):
 
 def test_bundle_carries_data_and_leaves_out_unused_qt(bundle):
     internal = bundle / "_internal"
-    assert (internal / "forms" / "gs2020-annex2.yaml").is_file()
-    assert (internal / "forms" / "sources").is_dir()
-    assert (internal / "report_templates").is_dir()
-    assert (internal / "desktop" / "data" / "registry.csv").is_file()
-    assert list((internal / "desktop" / "migrations" / "versions").glob("0001_*.py"))
+    pkg = internal / "desktop"  # where a wheel puts the shipped data too (desktop.core.resources)
+    assert (pkg / "forms" / "gs2020-annex2.yaml").is_file() and (pkg / "forms" / "vocabulary.yaml").is_file()
+    assert (pkg / "forms" / "sources").is_dir()
+    assert (pkg / "report_templates" / "plan.docx").is_file() and (pkg / "report_templates" / "summary.docx").is_file()
+    assert (pkg / "core" / "data" / "registry.csv").is_file()
+    assert list((pkg / "core" / "migrations" / "versions").glob("0003_*.py"))
+    assert not list(internal.rglob("matplotlib")) and not list(internal.rglob("numpy"))  # native charts
     names = [p.name for p in internal.rglob("*")]
     assert not [n for n in names if "QtWebEngine" in n or "Qt6Qml" in n or "Qt6Quick" in n]
     qms = [n for n in names if n.endswith(".qm")]

@@ -2,23 +2,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 
 from conftest import ROOT
-
-
-def _dump(db_path) -> list:
-    """All rows of all tables: the 'database unchanged' check."""
-    con = sqlite3.connect(db_path)
-    try:
-        tables = [r[0] for r in con.execute("select name from sqlite_master where type='table' order by name")]
-        return [(t, con.execute(f'select * from "{t}" order by 1').fetchall()) for t in tables]
-    finally:
-        con.close()
+from tools import dump_db as _dump
 
 
 @pytest.fixture
@@ -44,12 +34,12 @@ def test_unit_add_and_list(cli, plan):
 
 
 def test_unit_add_warns_on_failed_credit_check_and_strict_refuses(cli, db_path):
-    before = _dump(db_path) if db_path.exists() else None
+    assert cli("unit", "list")[0] == 0  # the database exists (registry seeded) before the refusal
+    before = _dump(db_path)
     code, out, err = cli("unit", "add", "--code", "S1", "--name", "某职业学校", "--kind", "school",
                          "--parent", "620100", "--credit-code", "91350100M000100Y4Z", "--strict")
     assert code == 2 and "校验位应为 3" in err and out == ""
-    if before is not None:
-        assert _dump(db_path) == before
+    assert _dump(db_path) == before
     code, out, err = cli("unit", "add", "--code", "S1", "--name", "某职业学校", "--kind", "school",
                          "--parent", "620100", "--credit-code", "91350100M000100Y4Z")
     assert code == 0 and "警告" in err and out.strip() == "S1"
@@ -101,19 +91,31 @@ def test_fill_validate_show_status_explain(cli, plan):
     assert report["errors"] == 0 and code == 0, report
     code, out, _ = cli("plan", "show", plan, "--json")
     data = json.loads(out)
-    assert data["revision"] == 7 and data["kind"] == "一校一策" and data["status"] == "草稿"
+    assert data["revision"] == 7 and data["kind"] == "一校一策" and data["state"] == "draft"
     item2 = next(i for i in data["items"] if i["no"] == 2)
     assert item2["values"]["measures"] == "制定“一校一策”方案 & 报备"
     assert item2["values"]["deadline"] == "2026-12-31"
     assert data["sections"]["guiding"].startswith("以习近平")
     code, out, _ = cli("plan", "show", plan)
     assert "第2项*" in out and "落实举措=制定" in out
-    code, out, err = cli("plan", "status", plan, "已退回")
+    code, out, err = cli("plan", "review", plan, "受理")  # never filed: the lifecycle refuses
+    assert code == 2 and "尚未报送" in err
+    code, out, err = cli("plan", "submit", plan)
+    assert code == 0 and "第1次报送" in out, err
+    code, _, err = cli("plan", "set", plan, "--item", "2", "--field", "owner", "--value", "张三")
+    assert code == 2 and "只读" in err and err.count("\n") == 1  # read-only after 报送
+    code, out, err = cli("plan", "review", plan, "return")
     assert code == 2 and "理由" in err
-    code, out, _ = cli("plan", "status", plan, "已退回", "--reason", "请补充佐证材料")
-    assert code == 0 and out.strip().endswith("已退回")
+    code, out, _ = cli("plan", "review", plan, "退回", "--reason", "请补充佐证材料")
+    assert code == 0 and "已退回" in out
     code, out, _ = cli("plan", "list", "--json")
-    assert json.loads(out)[0]["status_reason"] == "请补充佐证材料"
+    assert json.loads(out)[0]["review_reason"] == "请补充佐证材料"
+    assert cli("plan", "set", plan, "--item", "2", "--field", "owner", "--value", "张三")[0] == 0  # editable again
+    assert cli("plan", "submit", plan)[0] == 0
+    code, out, _ = cli("plan", "diff", plan, "--json")
+    assert code == 0 and json.loads(out) == [{"item": 2, "where": "第2项「责任人」", "old": None, "new": "张三"}]
+    code, out, _ = cli("plan", "history", plan)
+    assert "第2次报送" in out and "请补充佐证材料" in out
 
 
 def test_explain_a_warning(cli, plan):

@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from desktop.catalog import CatalogError, load_catalog, normalise
-from desktop.resources import forms_dir
+from desktop.core.catalog import CatalogError, load_catalog, normalise
+from desktop.core.resources import forms_dir
 
 EXPECTED_COUNTS = {
     "gs2020-annex2": 33, "gs2020-annex1": 7, "hn2018-annex": 24, "gs2020-opinion": 30,

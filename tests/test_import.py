@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from desktop.jobs import Job
-from desktop.sheets.export import export_plan_xlsx, export_template
-from desktop.sheets.importer import import_files, write_import_report_xlsx
-from desktop.sheets.layout import COVER, INDICATORS, META, TASKS
-from desktop.store.service import Edit, Store
+from desktop.core.jobs import Job
+from desktop.excel.filing import export_plan_xlsx, export_template
+from desktop.excel.importer import import_files
+from desktop.excel.report import write_import_report_xlsx
+from desktop.excel.layout import COVER, INDICATORS, META, TASKS
+from desktop.core.store import Store
+from tools import edit as Edit
 from test_sheets_export import FORM, INJECT, fill_plan
 
 CODE = "4162010730"
@@ -35,7 +37,7 @@ def good(store, plan, tmp_path) -> Path:
 @pytest.fixture(params=["calamine", "openpyxl"])
 def reader(request, monkeypatch):
     """Both readers must import alike (the bench picks the faster one)."""
-    from desktop.sheets import importer
+    from desktop.excel import importer
 
     monkeypatch.setattr(importer, "READER", request.param)
     return request.param
@@ -59,11 +61,14 @@ def dump(db: Path) -> dict:
 
 
 def same_content(a: Store, plan_a, b: Store, plan_b):
-    da, db = a.plan_data(plan_a), b.plan_data(plan_b)
+    """What the unit filed (its latest submission) is what the office holds, value for value."""
+    da, db = a.plans.snapshot(plan_a, submission=-1), b.plans.snapshot(plan_b)
     assert da.values == db.values
     assert da.indicators == db.indicators
     assert da.sections == db.sections
     assert da.plan.uuid == db.plan.uuid
+    received = b.plans.snapshot(plan_b, submission=-1)
+    assert received.submission.uuid == da.submission.uuid and received.content_hash == da.content_hash
 
 
 def _col(ws, label, header_row=2):
@@ -83,22 +88,22 @@ def test_round_trip_into_empty_database(store, plan, good, other, reader):
     rep = import_files(other, [good], create_units=True)
     f = rep.files[0]
     assert rep.ok and f.outcome == "accepted", f.messages
-    assert f.unit_code == CODE and f.plan_uuid == plan.uuid and f.revision == plan.revision
-    assert f.counts["values"] == sum(len(v) for v in store.plan_data(plan.id).values.values())
+    assert f.unit_code == CODE and f.plan_uuid == plan.uuid and f.submission_no == 1
+    assert f.counts["values"] == sum(len(v) for v in store.plans.snapshot(plan.id).values.values())
     assert f.counts["items"] == 31 and f.counts["rows"] == 33 and f.counts["indicators"] == 11 and f.counts["sections"] == 4
-    got = other.get_plan(plan.uuid)
-    assert got.status == "已报送" and got.received_at is not None and got.revision == plan.revision
+    got = other.plans.get(plan.uuid)
+    assert got.state == "submitted" and got.received_at is not None and got.submission_no == 1
     same_content(store, plan.id, other, plan.uuid)
     # the injection strings came back exactly as typed
-    assert {other.plan_data(plan.uuid).value(no, "measures") for no in (4, 8, 12, 16, 20)} == set(INJECT)
-    assert all(h["origin"] == "import" for h in other.history(plan.uuid) if h["entity"] == "response")
+    assert {other.plans.snapshot(plan.uuid).value(no, "measures") for no in (4, 8, 12, 16, 20)} == set(INJECT)
+    assert all(h["origin"] == "import" for h in other.history.rows(plan.uuid) if h["entity"] == "response")
     # the same file again changes nothing
     before = dump(Path(other.engine.url.database))
     rep2 = import_files(other, [good])
     assert rep2.ok and rep2.files[0].outcome == "unchanged"
     assert dump(Path(other.engine.url.database)) == before
     with sqlite3.connect(other.engine.url.database) as con:
-        assert con.execute("select outcome, revision from imports").fetchall() == [("accepted", plan.revision)]
+        assert con.execute("select outcome, submission_no from imports").fetchall() == [("accepted", 1)]
 
 
 def test_columns_matched_by_header_not_position(store, plan, good, other, tmp_path, reader):
@@ -163,14 +168,14 @@ def test_hand_filled_template(catalog, store, school, tmp_path, reader):
     rep = import_files(store, [tmp_path / "filled.xlsx"])
     f = rep.files[0]
     assert rep.ok and f.outcome == "accepted", f.messages
-    p = store.find_plan(CODE, FORM, 2025, "一校一策")
-    d = store.plan_data(p.id)
+    p = store.plans.find(CODE, FORM, 2025, "一校一策")
+    d = store.plans.snapshot(p.id)
     assert d.values[1] == {"applicable": "是", "measures": "=手写的等号开头", "deadline": "2025-06-30",
                            "status": "推进中", "partners": "科研处、财务处、后勤处"}
     assert d.value(2, "deadline") == "2025-07-01" and d.value(3, "deadline") == "2025-07-02"
     ind = catalog.get(FORM).items[12].indicators[0].key
     assert d.indicators[ind] == (35.0, 12.0) and d.sections == {"basic_info": "手填的基本情况"}
-    assert p.status == "已报送" and p.revision == 1
+    assert p.state == "submitted" and p.submission_no == 1
     assert import_files(store, [tmp_path / "filled.xlsx"]).files[0].outcome == "unchanged"
 
 
@@ -189,8 +194,8 @@ def test_copied_template_without_meta_recognised_by_layout(catalog, store, schoo
     wb.save(tmp_path / "copy.xlsx")
     f = import_files(store, [tmp_path / "copy.xlsx"]).files[0]
     assert f.outcome == "accepted", f.messages
-    p = store.find_plan(CODE, FORM, 2026, "一校一策")
-    assert store.plan_data(p.id).values == {1: {"owner": "王五"}}
+    p = store.plans.find(CODE, FORM, 2026, "一校一策")
+    assert store.plans.snapshot(p.id).values == {1: {"owner": "王五"}}
     ws.cell(3, 2, "被改动的政策内容")  # no longer any known form
     wb.save(tmp_path / "unknown.xlsx")
     f = import_files(store, [tmp_path / "unknown.xlsx"]).files[0]
@@ -198,13 +203,13 @@ def test_copied_template_without_meta_recognised_by_layout(catalog, store, schoo
 
 
 def test_write_failure_leaves_database_untouched(good, other, monkeypatch):
-    other.add_unit(CODE, "兰州职业技术学院", "school", "620100")
+    other.units.add(CODE, "兰州职业技术学院", "school", "620100")
     before = dump(Path(other.engine.url.database))
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(other, "replace_plan_content", boom)
+    monkeypatch.setattr(other.receiving, "_replace", boom)  # fails after the plan row was inserted
     f = import_files(other, [good]).files[0]
     assert f.outcome == "rejected" and "写入数据库失败" in f.messages[0]
     assert dump(Path(other.engine.url.database)) == before
@@ -222,26 +227,29 @@ def test_unit_that_may_not_file_this_kind_is_refused(catalog, other, tmp_path):
 
 
 # -------------------------------------------------------------------- revisions
-def test_newer_revision_replaces_older_is_refused(store, plan, good, other, tmp_path):
+def test_newer_submission_replaces_older_is_refused(store, plan, good, other, tmp_path):
     assert import_files(other, [good], create_units=True).ok
-    other.set_status(plan.uuid, "已退回", "请补充第3项")
-    store.apply_edits(plan.id, [Edit(3, "measures", "改过的举措"), Edit(5, "owner", "新人"), Edit(1, "owner", None)])
+    other.lifecycle.review(plan.uuid, False, "请补充第3项")
+    store.lifecycle.withdraw(plan.id)  # the unit takes its filing back to revise it
+    store.plans.apply_edits(plan.id, [Edit(3, "measures", "改过的举措"), Edit(4, "owner", "新人"), Edit(1, "owner", None)])
     newer = export_plan_xlsx(store, plan.id, tmp_path / "v2.xlsx")
-    old_measures = other.plan_data(plan.uuid).value(3, "measures")
+    assert store.plans.get(plan.id).submission_no == 2
+    old_measures = other.plans.snapshot(plan.uuid).value(3, "measures")
     rep = import_files(other, [newer])
     f = rep.files[0]
-    assert rep.ok and f.outcome == "accepted" and f.revision == store.get_plan(plan.id).revision
+    assert rep.ok and f.outcome == "accepted" and f.submission_no == 2
     assert f.counts["changed"] == 3
     same_content(store, plan.id, other, plan.uuid)
-    got = other.get_plan(plan.uuid)
-    assert got.status == "已报送" and got.status_reason is None
-    hist = other.history(plan.uuid)
+    got = other.plans.get(plan.uuid)
+    assert got.state == "submitted" and got.review_reason is None and got.submission_no == 2
+    assert [s.state for s in other.plans.submissions(plan.uuid)] == ["returned", "submitted"]
+    hist = other.history.rows(plan.uuid)
     assert any(h["key"] == "measures" and h["item_no"] == 3 and h["old"] == old_measures and h["new"] == "改过的举措"
                and h["origin"] == "import" for h in hist)
     assert any(h["key"] == "owner" and h["item_no"] == 1 and h["new"] is None for h in hist)
     before = dump(Path(other.engine.url.database))
     rep = import_files(other, [good])  # the older file again
-    assert not rep.ok and "早于" in rep.files[0].messages[0]
+    assert not rep.ok and "早于本机已有的第2次报送" in rep.files[0].messages[0]
     assert dump(Path(other.engine.url.database)) == before
 
 
@@ -252,16 +260,16 @@ def test_edited_after_export_imports_with_warning(store, plan, good, other, tmp_
 
     f = import_files(other, [edited(good, tmp_path / "手改.xlsx", change)], create_units=True).files[0]
     assert f.outcome == "accepted" and any("校验值不符" in w for w in f.warnings)
-    assert other.plan_data(plan.uuid).value(1, "owner") == "手改的人"
+    assert other.plans.snapshot(plan.uuid).value(1, "owner") == "手改的人"
 
 
 def test_report_xlsx_and_cancel(store, good, other, tmp_path):
     bad = tmp_path / "坏.xlsx"
     bad.write_bytes(b"not a zip")
     rep = import_files(other, [good, bad], create_units=True)
-    out = write_import_report_xlsx(rep, tmp_path / "r.xlsx")
-    rows = list(load_workbook(out).active.iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[1]) for r in rows] == [("兰州职院.xlsx", "已导入"), ("坏.xlsx", "已拒绝")]
+    out = write_import_report_xlsx(rep, other.vocab, tmp_path / "r.xlsx")
+    rows = list(load_workbook(out).active.iter_rows(min_row=4, values_only=True))
+    assert [(r[0], r[1]) for r in rows] == [("兰州职院.xlsx", "已接收"), ("坏.xlsx", "已拒收")]
     assert "不是有效的 xlsx" in rows[1][9]
     job = Job()
     job.cancel()
@@ -391,7 +399,7 @@ def test_cli_import_exit_codes(cli, store, plan, tmp_path, catalog):
     good = tmp_path / "g.xlsx"
     assert cli("export", plan.uuid, "--format", "xlsx", "-o", str(good))[0] == 0
     recv = tmp_path / "recv.sqlite3"
-    from desktop.cli import main
+    from desktop.main import main
     import contextlib
 
     def run(*args):
@@ -401,9 +409,9 @@ def test_cli_import_exit_codes(cli, store, plan, tmp_path, catalog):
         return code, out.getvalue()
 
     code, out = run("import", str(good))
-    assert code == 1 and "已拒绝  g.xlsx" in out and "--create-units" in out
+    assert code == 1 and "已拒收  g.xlsx" in out and "--create-units" in out
     code, out = run("import", str(good), "--create-units", "--report", str(tmp_path / "r.xlsx"))
-    assert code == 0 and "已导入  g.xlsx" in out and (tmp_path / "r.xlsx").exists()
+    assert code == 0 and "已接收  g.xlsx" in out and (tmp_path / "r.xlsx").exists()
     code, out = run("import", str(good), "--json")
     data = json.loads(out)
     assert code == 0 and data["ok"] and data["files"][0]["outcome"] == "unchanged"

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from desktop.sheets.export import export_plan_xlsx, export_template
-from desktop.sheets.layout import COVER, INDICATORS, LISTS, META, TASKS, content_hash, table_fields
-from desktop.store.service import Edit
+from desktop.excel.filing import export_plan_xlsx, export_template
+from desktop.excel.layout import COVER, EXPLANATIONS, INDICATORS, LISTS, META, TASKS, table_fields
+from tools import edit as Edit
+from tools import explain_all
 
 FORM = "gs2020-annex2"
 INJECT = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "=1+1 注入"]
@@ -18,7 +19,7 @@ INJECT = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "=1
 
 def fill_plan(store, unit_code: str, year: int = 2024, skip=(5, 6)):
     """A plan with every kind of value: text with newlines, dates, choices, indicators, sections, injection."""
-    plan = store.new_plan(unit_code, FORM, year)
+    plan = store.plans.create(unit_code, FORM, year)
     view = store.catalog.get(FORM)
     edits = []
     for item in view.items:
@@ -36,8 +37,9 @@ def fill_plan(store, unit_code: str, year: int = 2024, skip=(5, 6)):
             edits += [Edit(no, f"target:{ind.key}", 10 + k), Edit(no, f"actual:{ind.key}", 2.5 + k)]
     for i, sec in enumerate(store.catalog.base_fields.sections):
         edits.append(Edit(0, f"section:{sec.key}", f"{sec.label}：本校……\n第二段{i}"))
-    store.apply_edits(plan.id, edits)
-    return store.get_plan(plan.id)
+    store.plans.apply_edits(plan.id, edits)
+    explain_all(store, plan.id)  # clean: a formal export is a submission
+    return store.plans.get(plan.id)
 
 
 @pytest.fixture
@@ -52,16 +54,17 @@ def _col(ws, label: str, header_row: int = 2) -> int:
 def test_workbook_structure_and_keys(store, plan, tmp_path):
     out = export_plan_xlsx(store, plan.id, tmp_path / "p.xlsx")
     wb = load_workbook(out)
-    assert wb.sheetnames == [COVER, TASKS, INDICATORS, LISTS, META]
+    assert wb.sheetnames == [COVER, TASKS, INDICATORS, EXPLANATIONS, LISTS, META]
     assert wb[META].sheet_state == "veryHidden" and wb[LISTS].sheet_state == "hidden"
     meta = {r[0]: r[1] for r in wb[META].iter_rows(values_only=True)}
     view = store.catalog.get(FORM)
-    data = store.plan_data(plan.id)
+    data = store.plans.snapshot(plan.id, submission=1)  # the formal export made 第1次报送
     assert meta["form_id"] == FORM and meta["form_version"] == str(view.form.version)
-    assert meta["plan_uuid"] == plan.uuid and meta["revision"] == str(plan.revision)
+    assert meta["plan_uuid"] == plan.uuid and meta["submission_no"] == "1" and meta["state"] == "submitted"
+    assert meta["submission_uuid"] == data.submission.uuid and meta["history"] in (None, "")
     assert meta["unit_code"] == "4162010730" and meta["year"] == "2024" and meta["plan_kind"] == "一校一策"
     assert meta["columns"].split(",") == [f.key for f in table_fields(view)]
-    assert meta["sha256"] == content_hash(data.values, data.indicators, data.sections)
+    assert meta["sha256"] == data.content_hash == data.submission.content_hash
     ws = wb[TASKS]
     assert [c.value for c in ws[2]] == ["序号", "政策内容", "责任部门"] + [f.label for f in table_fields(view)]
     assert ws.max_row == 2 + len(view.items)
@@ -122,7 +125,7 @@ def test_template_is_blank_and_keyless(catalog, tmp_path):
     out = export_template(catalog, FORM, tmp_path / "t.xlsx")
     wb = load_workbook(out)
     meta = {r[0]: r[1] for r in wb[META].iter_rows(values_only=True)}
-    assert meta["plan_uuid"] in (None, "") and meta["revision"] == "0" and meta["form_id"] == FORM
+    assert meta["plan_uuid"] in (None, "") and meta["submission_uuid"] in (None, "") and meta["form_id"] == FORM
     ws = wb[TASKS]
     view = catalog.get(FORM)
     assert ws.max_row == 2 + len(view.items)
@@ -133,7 +136,8 @@ def test_template_is_blank_and_keyless(catalog, tmp_path):
 def test_cli_export_and_template(cli, store, plan, tmp_path):
     code, out, err = cli("export", plan.uuid, "--format", "xlsx", "-o", str(tmp_path / "e.xlsx"))
     assert code == 0, err
-    assert load_workbook(tmp_path / "e.xlsx")[META]["B4"].value == plan.uuid
+    meta = {r[0]: r[1] for r in load_workbook(tmp_path / "e.xlsx")[META].iter_rows(values_only=True)}
+    assert meta["plan_uuid"] == plan.uuid and "第1次报送" in out
     code, out, err = cli("template", FORM, "-o", str(tmp_path / "t.xlsx"))
     assert code == 0 and (tmp_path / "t.xlsx").exists()
     code, out, err = cli("export", "no-such-plan", "--format", "xlsx", "-o", str(tmp_path / "x.xlsx"))

@@ -4,108 +4,108 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from desktop.store.models import Change
-from desktop.store.service import Edit, InputError, Store
+from desktop.core.errors import InputError
+from desktop.core.store import Store
+from desktop.core.store.models import Change
+from tools import edit as Edit
 
 
 def test_registry_has_gansu_hunan_guizhou(store):
-    units = store.list_units()
+    units = store.units.list()
     kinds = {}
     for u in units:
         kinds.setdefault((u.province_code, u.kind), 0)
         kinds[(u.province_code, u.kind)] += 1
     assert kinds[("620000", "city")] == 14 and kinds[("620000", "county")] == 86
     assert kinds[("430000", "city")] == 14 and kinds[("520000", "city")] == 9
-    lzxq = store.get_unit("LZXQ")
+    lzxq = store.units.get("LZXQ")
     assert (lzxq.name, lzxq.kind, lzxq.parent_code) == ("兰州新区", "area", "620000")
-    assert store.get_unit("620102").parent_code == "620100"  # 城关区 under 兰州市
-    sub = [u.code for u in store.list_units(under="620100")]
+    assert store.units.get("620102").parent_code == "620100"  # 城关区 under 兰州市
+    sub = [u.code for u in store.units.list(under="620100")]
     assert sub[0] == "620100" and "620102" in sub and "620200" not in sub
 
 
 def test_add_school_checks_identifiers(store):
-    u, warnings = store.add_unit("S1", "某职业学院", "school", "620100", school_type="高职",
+    u, warnings = store.units.add("S1", "某职业学院", "school", "620100", school_type="高职",
                                  school_code="4162010730", credit_code="91350100M000100Y4Z")
     assert u.province_code == "620000" and warnings and "应为 3" in warnings[0]
     with pytest.raises(InputError, match="校验位"):
-        store.add_unit("S2", "另一学院", "school", "620100", credit_code="91350100M000100Y4Z", accept_warnings=False)
+        store.units.add("S2", "另一学院", "school", "620100", credit_code="91350100M000100Y4Z", accept_warnings=False)
     with pytest.raises(InputError, match="本省代码"):
-        store.add_unit("S3", "外省学院", "school", "620100", school_code="4143010730")
+        store.units.add("S3", "外省学院", "school", "620100", school_code="4143010730")
     with pytest.raises(InputError, match="已存在"):
-        store.add_unit("S1", "重复", "school", "620100")
-    assert [x.code for x in store.list_units(under="620100")].count("S1") == 1
-    assert all(x.code not in ("S2", "S3") for x in store.list_units())
+        store.units.add("S1", "重复", "school", "620100")
+    assert [x.code for x in store.units.list(under="620100")].count("S1") == 1
+    assert all(x.code not in ("S2", "S3") for x in store.units.list())
 
 
 def test_plan_edits_are_all_or_nothing_and_recorded(store, school):
-    p = store.new_plan(school.code, "gs2020-annex2", 2026)
-    assert p.kind == "一校一策" and p.status == "草稿" and p.revision == 1 and len(p.uuid) == 36
-    n = store.apply_edits(p.id, [Edit(2, "measures", "成立专班 & <小组>"), Edit(2, "deadline", "2026年6月"),
+    p = store.plans.create(school.code, "gs2020-annex2", 2026)
+    assert p.kind == "一校一策" and p.state == "draft" and p.revision == 1 and len(p.uuid) == 36
+    n = store.plans.apply_edits(p.id, [Edit(2, "measures", "成立专班 & <小组>"), Edit(2, "deadline", "2026年6月"),
                                  Edit(13, "target:quality_majors", "3个")])
     assert n == 3
-    d = store.plan_data(p.id)
+    d = store.plans.snapshot(p.id)
     assert d.values[2] == {"measures": "成立专班 & <小组>", "deadline": "2026-06-30"}
     assert d.indicators["quality_majors"] == (3.0, None)
     assert d.plan.revision == 2
     with pytest.raises(InputError, match="第2项「完成时限」：「2021年13月」不是有效日期"):
-        store.apply_edits(p.id, [Edit(2, "lead", "教务处"), Edit(2, "deadline", "2021年13月")])
-    assert store.plan_data(p.id).values[2].get("lead") is None  # nothing of the batch was written
-    assert store.get_plan(p.id).revision == 2
-    store.set_value(p.id, 2, "measures", "")  # blank clears
-    assert "measures" not in store.plan_data(p.id).values[2]
-    hist = store.history(p.id)
+        store.plans.apply_edits(p.id, [Edit(2, "lead", "教务处"), Edit(2, "deadline", "2021年13月")])
+    assert store.plans.snapshot(p.id).values[2].get("lead") is None  # nothing of the batch was written
+    assert store.plans.get(p.id).revision == 2
+    store.plans.set(p.id, 2, "measures", "")  # blank clears
+    assert "measures" not in store.plans.snapshot(p.id).values[2]
+    hist = store.history.rows(p.id)
     assert hist[0]["key"] == "measures" and hist[0]["old"] == "成立专班 & <小组>" and hist[0]["new"] is None
 
 
 def test_plan_rules(store, school):
-    store.new_plan(school.code, "gs2020-annex2", 2026)
+    store.plans.create(school.code, "gs2020-annex2", 2026)
     with pytest.raises(InputError, match="已有"):
-        store.new_plan(school.code, "gs2020-annex2", 2026)
+        store.plans.create(school.code, "gs2020-annex2", 2026)
     with pytest.raises(InputError, match="不能编制「一市一策」"):
-        store.new_plan(school.code, "gs2020-annex2", 2025, "一市一策")
+        store.plans.create(school.code, "gs2020-annex2", 2025, "一市一策")
     with pytest.raises(InputError, match="未知的清单"):
-        store.new_plan(school.code, "nope", 2026)
-    city = store.new_plan("620100", "gs2020-annex2", 2026)
+        store.plans.create(school.code, "nope", 2026)
+    with pytest.raises(InputError, match="不适用于兰州职业技术学院"):  # a Hunan checklist for a Gansu school
+        store.plans.create(school.code, "hn2018-annex", 2026)
+    city = store.plans.create("620100", "gs2020-annex2", 2026)
     assert city.kind == "一市一策"
 
 
-def test_status_review_and_duplicate(store, school):
-    p = store.new_plan(school.code, "gs2020-annex2", 2025)
-    store.apply_edits(p.id, [Edit(2, "measures", "举措"), Edit(0, "section:goals", "建设目标文字")])
-    store.add_evidence_bytes(p.id, 2, "方案.pdf", b"%PDF-1.4 demo")
-    with pytest.raises(InputError, match="退回理由"):
-        store.set_status(p.id, "已退回")
-    r = store.set_status(p.id, "已退回", "请细化举措")
-    assert (r.status, r.status_reason) == ("已退回", "请细化举措")
-    copy = store.duplicate_plan(p.id, 2026)
-    d = store.plan_data(copy.id)
-    assert d.plan.year == 2026 and d.plan.status == "草稿" and d.plan.uuid != p.uuid
+def test_duplicate_copies_content_into_a_new_draft(store, school):
+    p = store.plans.create(school.code, "gs2020-annex2", 2025)
+    store.plans.apply_edits(p.id, [Edit(2, "measures", "举措"), Edit(0, "section:goals", "建设目标文字")])
+    store.evidence.add_bytes(p.id, 2, "方案.pdf", b"%PDF-1.4 demo")
+    copy = store.plans.duplicate(p.id, 2026)
+    d = store.plans.snapshot(copy.id)
+    assert d.plan.year == 2026 and d.plan.state == "draft" and d.plan.uuid != p.uuid
     assert d.values[2]["measures"] == "举措" and d.sections["goals"] == "建设目标文字"
     assert [e.name for e in d.evidence] == ["方案.pdf"]
 
 
 def test_evidence_is_content_addressed(store, school, tmp_path):
-    p = store.new_plan(school.code, "gs2020-annex2", 2026)
+    p = store.plans.create(school.code, "gs2020-annex2", 2026)
     f = tmp_path / "佐证.txt"
     f.write_bytes("会议纪要".encode())
-    a = store.add_evidence(p.id, 2, f)
-    b = store.add_evidence_bytes(p.id, 3, "copy.txt", "会议纪要".encode())
-    assert a.sha256 == b.sha256 and store.evidence_bytes(a.sha256) == "会议纪要".encode()
-    store.remove_evidence(a.id)
-    assert store.evidence_bytes(a.sha256)  # still used by the other attachment
-    store.remove_evidence(b.id)
+    a = store.evidence.add(p.id, 2, f)
+    b = store.evidence.add_bytes(p.id, 3, "copy.txt", "会议纪要".encode())
+    assert a.sha256 == b.sha256 and store.evidence.content(a.sha256) == "会议纪要".encode()
+    store.evidence.remove(a.id)
+    assert store.evidence.content(a.sha256)  # still used by the other attachment
+    store.evidence.remove(b.id)
     with pytest.raises(InputError):
-        store.evidence_bytes(a.sha256)
+        store.evidence.content(a.sha256)
     with pytest.raises(InputError, match="无法读取"):
-        store.add_evidence(p.id, 2, tmp_path / "missing.pdf")
+        store.evidence.add(p.id, 2, tmp_path / "missing.pdf")
 
 
 def test_data_survives_reopen(db_path, catalog, school, store):
-    p = store.new_plan(school.code, "gs2020-annex2", 2026)
-    store.explain(p.id, 2, "overdue", "deadline", "受疫情影响顺延")
+    p = store.plans.create(school.code, "gs2020-annex2", 2026)
+    store.plans.explain(p.id, 2, "overdue", "deadline", "受疫情影响顺延")
     store.close()
     again = Store.open(db_path, catalog=catalog)
-    assert again.plan_data(p.uuid).explanations == {(2, "overdue", "deadline"): "受疫情影响顺延"}
+    assert again.plans.snapshot(p.uuid).explanations == {(2, "overdue", "deadline"): "受疫情影响顺延"}
     with again.session() as s:
         assert s.scalars(select(Change.entity).where(Change.plan_id == p.id)).all()
 

@@ -5,10 +5,19 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QMessageBox, QWizard
 
-from desktop.store.service import Store
-from desktop.ui.app import open_main
-from desktop.ui.settings import settings
-from desktop.ui.wizard import FirstStartWizard
+from desktop.core.edits import Ref
+from desktop.core.paths import AppPaths
+from desktop.core.settings import Settings
+from desktop.core.store import Store
+from desktop.core.vocab import UserRole
+from desktop.gui.app import open_main
+from desktop.gui.settings import UiSettings
+from desktop.gui.wizard import FirstStartWizard
+from tools import fill_clean
+
+
+def ui_settings() -> UiSettings:
+    return UiSettings(AppPaths.user().window_file)
 
 FORM = "gs2020-annex2"
 YEAR = 2026
@@ -19,7 +28,7 @@ def run_wizard(qtbot, store) -> FirstStartWizard:
     wiz = FirstStartWizard(store)
     qtbot.addWidget(wiz)
     wiz.show()
-    assert wiz.role == "学校"
+    assert wiz.role == UserRole.SCHOOL
     wiz.role_page.province.setCurrentIndex(wiz.role_page.province.findData("620000"))
     wiz.next()
     page = wiz.unit_page
@@ -56,16 +65,17 @@ def open_window(qtbot, store):
 
 
 def saved(qtbot, w, store, item, key, want):
-    qtbot.waitUntil(lambda: store.plan_data(w.plan.id).value(item, key) == want, timeout=2000)
+    qtbot.waitUntil(lambda: store.plans.snapshot(w.plan.id).value(item, key) == want, timeout=2000)
 
 
 def test_wizard_fill_validate_evidence_and_reopen(qtbot, db_path, tmp_path):
     store = Store.open(db_path)
     wiz = run_wizard(qtbot, store)
-    unit = store.get_unit("4162010730")
+    unit = store.units.get("4162010730")
     assert unit.credit_code == "12100000400000624E" and unit.contact_phone == "0931-1234567"
     assert [p.kind for p in wiz.plans] == ["一校一策"]
-    wiz.save(settings())
+    profile = wiz.save(Settings(name="张明"), AppPaths.user().settings_file, ui_settings())
+    assert Settings.load(AppPaths.user().settings_file).role == "school" == profile.role
 
     w = open_window(qtbot, store)
     plan = wiz.plans[0]
@@ -84,7 +94,7 @@ def test_wizard_fill_validate_evidence_and_reopen(qtbot, db_path, tmp_path):
     ed.fields["deadline"].inner.setDate(QDate(2027, 6, 30))
     ed.fields["status"].inner.setCurrentIndex(ed.fields["status"].inner.findData("推进中"))
     saved(qtbot, w, store, 2, "status", "推进中")
-    data = store.plan_data(plan.id)
+    data = store.plans.snapshot(plan.id)
     assert data.value(2, "measures").startswith("成立产教融合工作专班")
     assert data.value(2, "lead") == "省教育厅" and data.value(2, "partners") == "各职业院校"
     assert data.value(2, "deadline") == "2027-06-30"
@@ -105,7 +115,7 @@ def test_wizard_fill_validate_evidence_and_reopen(qtbot, db_path, tmp_path):
     assert w.panel.save_btn.isEnabled()
     w.panel.explain_edit.setPlainText("本校方案已于上年备案，本年度仅作修订。")
     qtbot.mouseClick(w.panel.save_btn, Qt.MouseButton.LeftButton)
-    assert store.plan_data(plan.id).explanations[(2, "status_conflict", "status")].startswith("本校方案已于上年备案")
+    assert store.plans.snapshot(plan.id).explanations[(2, "status_conflict", "status")].startswith("本校方案已于上年备案")
     assert w.panel.counts[1] == warnings_before - 1 and w.panel.counts[2] == 1
 
     # click on a problem jumps to its item and field (item 13 answered voluntarily, one field missing)
@@ -124,13 +134,15 @@ def test_wizard_fill_validate_evidence_and_reopen(qtbot, db_path, tmp_path):
     f.write_bytes(b"%PDF-1.4 evidence")
     assert ed.add_evidence_files([str(f)]) == 1
     assert ed.ev_list.count() == 1
-    ev = store.plan_data(plan.id).evidence
+    ev = store.plans.snapshot(plan.id).evidence
     assert [e.name for e in ev] == ["专班成立通知.pdf"] and len(ev[0].sha256) == 64
     ed.ev_list.setCurrentRow(0)
     opened = []
-    import desktop.ui.editor as editor_mod
-    editor_mod.QDesktopServices.openUrl = staticmethod(lambda url: opened.append(url.toLocalFile()) or True)
-    path = ed.open_evidence()
+    from PySide6.QtGui import QDesktopServices
+
+    with pytest.MonkeyPatch.context() as mp:  # not left behind for later tests
+        mp.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toLocalFile()) or True))
+        path = ed.open_evidence()
     assert path.read_bytes() == b"%PDF-1.4 evidence" and opened == [str(path)]
 
     # the last edit is typed and the window closed before the autosave timer fires
@@ -153,10 +165,10 @@ def test_wizard_fill_validate_evidence_and_reopen(qtbot, db_path, tmp_path):
 
 @pytest.fixture
 def window(qtbot, store, school):
-    plan = store.new_plan(school.code, FORM, YEAR)
-    s = settings()
-    s.setValue("last/plan", plan.id)
-    s.setValue("year", YEAR)
+    plan = store.plans.create(school.code, FORM, YEAR)
+    s = ui_settings()
+    s.set("last/plan", plan.id)
+    s.set("year", YEAR)
     s.sync()
     w = open_window(qtbot, store)
     assert w.plan.id == plan.id
@@ -175,20 +187,20 @@ def test_undo_redo_across_edits(qtbot, window, store):
     saved(qtbot, w, store, 5, "owner", "王芳")
     assert w.undo.count() == 3
     w.act_undo.trigger()
-    assert store.plan_data(w.plan.id).value(5, "owner") is None
+    assert store.plans.snapshot(w.plan.id).value(5, "owner") is None
     w.act_undo.trigger()  # back on item 2, whose widget shows the older text
-    assert store.plan_data(w.plan.id).value(2, "measures") == "第一稿"
+    assert store.plans.snapshot(w.plan.id).value(2, "measures") == "第一稿"
     assert w.item_no == 2 and ed.fields["measures"].value() == "第一稿"
     w.act_undo.trigger()
-    assert store.plan_data(w.plan.id).value(2, "measures") is None and ed.fields["measures"].value() is None
+    assert store.plans.snapshot(w.plan.id).value(2, "measures") is None and ed.fields["measures"].value() is None
     w.act_redo.trigger()
     w.act_redo.trigger()
-    assert store.plan_data(w.plan.id).value(2, "measures") == "第二稿"
+    assert store.plans.snapshot(w.plan.id).value(2, "measures") == "第二稿"
     assert ed.fields["measures"].value() == "第二稿"
     # typed and undone before the autosave fired: saved first, then undone
     ed.fields["measures"].inner.setPlainText("第三稿")
     w.act_undo.trigger()
-    assert store.plan_data(w.plan.id).value(2, "measures") == "第二稿" and ed.fields["measures"].value() == "第二稿"
+    assert store.plans.snapshot(w.plan.id).value(2, "measures") == "第二稿" and ed.fields["measures"].value() == "第二稿"
     assert w.act_redo.isEnabled()
     assert w.act_undo.shortcut().toString() == "Ctrl+Z"
     assert "Ctrl+Y" in [k.toString() for k in w.act_redo.shortcuts()]
@@ -196,9 +208,9 @@ def test_undo_redo_across_edits(qtbot, window, store):
     w.select_item(13)
     key = w.view.item_map[13].indicators[0].key
     ed.fields[f"target:{key}"].inner.setValue(3)
-    qtbot.waitUntil(lambda: store.plan_data(w.plan.id).indicators.get(key, (None, None))[0] == 3, timeout=2000)
+    qtbot.waitUntil(lambda: store.plans.snapshot(w.plan.id).indicators.get(key, (None, None))[0] == 3, timeout=2000)
     w.act_undo.trigger()
-    assert store.plan_data(w.plan.id).indicators.get(key, (None, None))[0] is None
+    assert store.plans.snapshot(w.plan.id).indicators.get(key, (None, None))[0] is None
 
 
 def test_filters_and_search(qtbot, window, store):
@@ -210,7 +222,7 @@ def test_filters_and_search(qtbot, window, store):
     assert w.proxy.rowCount() == len(must) and 0 < len(must) < total
     w.filter_combo.setCurrentIndex(2)  # unanswered: all must-items for now
     assert w.proxy.rowCount() == len(must)
-    store.apply_edits(w.plan.id, [])  # no-op
+    store.plans.apply_edits(w.plan.id, [])  # no-op
     w.filter_combo.setCurrentIndex(3)
     with_problems = w.proxy.rowCount()
     assert with_problems == len(must)
@@ -237,20 +249,39 @@ def test_filters_and_search(qtbot, window, store):
     assert w.item_no == 20 and w.search.text() == "" and w.editor.item.no == 20
 
 
-def test_status_year_switch_and_duplicate(qtbot, window, store, school):
+def test_submit_makes_the_plan_read_only_until_withdrawn(qtbot, window, store, monkeypatch):
     w = window
-    enabled = {w.status_combo.itemText(i): w.status_combo.model().item(i).isEnabled()
-               for i in range(w.status_combo.count())}
-    assert enabled == {"草稿": True, "已导出": True, "已报送": True, "已受理": False, "已退回": False}
-    w.change_status("已导出")
-    assert store.get_plan(w.plan.id).status == "已导出" and w.status_combo.currentText() == "已导出"
+    asked = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: asked.append(("warning", a[2])))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(("question", a[2]))
+                        or QMessageBox.StandardButton.Yes)
+    assert not w.submit() and asked[-1][0] == "warning" and "第2项" in asked[-1][1]  # errors: refused, listed
+    assert store.plans.get(w.plan.id).state == "draft"
+    fill_clean(store, w.plan.id)
+    w.refresh()
+    assert w.act_submit.isEnabled() and not w.act_withdraw.isEnabled()
+    assert w.submit() and "第1次报送" in asked[-1][1]
+    assert store.plans.get(w.plan.id).state == "submitted" and w.state_label.text() == "已报送（第1次）"
+    assert w.banner.isVisibleTo(w) and "只读" in w.banner.text() and "撤回" in w.banner.text()
+    assert not w.editor.fields["measures"].isEnabled() and not w.sections.fields["goals"].isEnabled()
+    assert not w.act_submit.isEnabled() and w.act_withdraw.isEnabled()
+    # an edit that reaches the window anyway is refused by the core, not only by disabled widgets
+    w._on_edited(Ref.field(2, "owner"), "x")
+    assert not w.flush() and "只读" in asked[-1][1] and store.plans.snapshot(w.plan.id).value(2, "owner") is None
+    assert w.withdraw()
+    assert store.plans.get(w.plan.id).state == "draft" and w.editor.fields["measures"].isEnabled()
+    assert not w.banner.isVisibleTo(w)
+
+
+def test_year_switch_and_duplicate(qtbot, window, store, school):
+    w = window
     w.editor.fields["owner"].inner.setText("赵六")
     saved(qtbot, w, store, 2, "owner", "赵六")
     old = w.plan.id
     w.year_spin.setValue(YEAR + 1)
     assert w.plan is None and "尚无方案" in w.plan_title.text()
     new = w.duplicate_last_year()
-    assert new is not None and new.year == YEAR + 1 and new.status == "草稿"
+    assert new is not None and new.year == YEAR + 1 and new.state == "draft"
     assert w.plan.id == new.id and w.editor.fields["owner"].value() == "赵六"
     w.year_spin.setValue(YEAR)
     assert w.plan.id == old
@@ -270,70 +301,47 @@ def test_settings_restore_layout_unit_and_plan(qtbot, window, store):
     w2.close()
 
 
-def test_missing_feature_is_a_friendly_message(qtbot, window, monkeypatch):
-    from desktop.ui import io_actions
-
-    shown = []
-    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
-    assert io_actions.load(window, "desktop.ui.no_such_module") is None
-    assert shown and "尚未包含" in shown[0]
-
-
-def test_core_stays_qt_free():
-    import subprocess
-    import sys
-
-    code = ("import sys, desktop.store.service, desktop.validation, desktop.catalog, desktop.demo;"
-            "print(any(m.startswith(('PySide6', 'desktop.ui')) for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
-
-
 def test_new_plan_dialog_creates_the_units_plan(qtbot, store, school):
-    from desktop.ui.dialogs import NewPlanDialog
+    from desktop.gui.dialogs import NewPlanDialog
 
     dlg = NewPlanDialog(store, school, YEAR)
     qtbot.addWidget(dlg)
     assert dlg.kind == "一校一策" and dlg.form_combo.findData(FORM) >= 0
     dlg.form_combo.setCurrentIndex(dlg.form_combo.findData(FORM))
     dlg.accept()
-    assert dlg.created and store.find_plan(school.code, FORM, YEAR, "一校一策").id == dlg.created.id
+    assert dlg.created and store.plans.find(school.code, FORM, YEAR, "一校一策").id == dlg.created.id
 
 
 def test_word_export_refused_with_errors_then_draft(qtbot, window, store, tmp_path, monkeypatch):
-    """文件 → 导出 Word… with the real module: a plan with errors is refused with the list, the
-    user accepts a draft instead; pending typing is saved first; the plan stays 草稿."""
+    """文件 → 导出 Word（正式稿） with the real module: a plan with errors is refused with the list
+    before any file dialog; the draft export works; pending typing is saved first; the plan stays 草稿."""
     from docx import Document
 
-    from desktop.ui import io_actions
+    from desktop.gui import operations
 
-    asked = []
-
-    def question(parent, title, text, *a, **k):
-        asked.append(text)
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr(QMessageBox, "question", question)
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
     window.editor.fields["owner"].inner.setText("未保存就导出")
     out = tmp_path / "方案.docx"
-    io_actions.export_word(window, str(out))
+    assert operations.export_word(window) is None  # refused before asking for a file name
+    assert warned and "第2项" in warned[0] and "不能正式报送" in warned[0], "the refusal lists the errors"
+    assert store.plans.snapshot(window.plan.id).value(2, "owner") == "未保存就导出", "pending edits are saved first"
+    operations.export_word(window, str(out), draft=True)
     qtbot.waitUntil(lambda: out.exists(), timeout=10000)
-    assert asked and "第2项" in asked[0], "the refusal lists the errors"
-    assert store.plan_data(window.plan.id).value(2, "owner") == "未保存就导出", "pending edits are saved first"
     text = "\n".join(p.text for p in Document(str(out)).paragraphs)
     assert "征求意见稿" in text and "兰州职业技术学院“一校一策”实施方案" in text
-    assert store.get_plan(window.plan.id).status == "草稿"
+    assert store.plans.get(window.plan.id).state == "draft"
 
 
 def test_batch_word_export_of_a_county_runs_on_a_worker(qtbot, window, store, tmp_path):
-    from desktop.ui import io_actions
+    from desktop.gui import operations
 
     others = []
     for i in range(3):
-        u, _ = store.add_unit(f"S{i}", f"城关区第{i + 1}职业学校", "school", "620102", school_type="中职")
-        others.append(store.new_plan(u.code, FORM, YEAR).id)
+        u, _ = store.units.add(f"S{i}", f"城关区第{i + 1}职业学校", "school", "620102", school_type="中职")
+        others.append(store.plans.create(u.code, FORM, YEAR).id)
     window.unit_code = "620100"  # 兰州市 and everything under it
-    task = io_actions.export_word_batch(window, str(tmp_path), draft=True)
+    task = operations.export_word_batch(window, str(tmp_path), draft=True)
     qtbot.waitUntil(lambda: len(list(tmp_path.glob("*.docx"))) == 4, timeout=20000)
     qtbot.waitUntil(lambda: getattr(window, "batch_box", None) is not None, timeout=5000)
     assert "已导出 4 份" in window.batch_box.text()
@@ -344,11 +352,11 @@ def test_plan_chapters_autosave_and_undo(qtbot, window, store):
     w = window
     w.right.setCurrentWidget(w.sections)
     w.sections.fields["goals"].inner.setPlainText("到2025年，建成省级高水平专业群2个。")
-    qtbot.waitUntil(lambda: store.plan_data(w.plan.id).sections.get("goals") == "到2025年，建成省级高水平专业群2个。",
+    qtbot.waitUntil(lambda: store.plans.snapshot(w.plan.id).sections.get("goals") == "到2025年，建成省级高水平专业群2个。",
                     timeout=2000)
     w.right.setCurrentWidget(w.editor)
     w.act_undo.trigger()
-    assert store.plan_data(w.plan.id).sections.get("goals") is None
+    assert store.plans.snapshot(w.plan.id).sections.get("goals") is None
     assert w.right.currentWidget() is w.sections and w.sections.fields["goals"].value() is None
     assert "建设目标" in w.act_redo.text()
 
@@ -360,15 +368,15 @@ def test_refused_value_is_reported_and_typing_is_not_disturbed(qtbot, window, st
     ed.fields["measures"].inner.setPlainText("长" * 4001)
     qtbot.waitUntil(lambda: bool(warned), timeout=2000)
     assert "最多 4000 字" in warned[0] and "第2项" in warned[0] and w.saved_label.text() == "未保存"
-    assert store.plan_data(w.plan.id).value(2, "measures") is None
+    assert store.plans.snapshot(w.plan.id).value(2, "measures") is None
     # the store normalises 、-lists; the field being typed in keeps what the user typed
     ed.fields["partners"].inner.setText("教务处,学生处")
     saved(qtbot, w, store, 2, "partners", "教务处、学生处")
     assert ed.fields["partners"].inner.text() == "教务处,学生处"
 
 
-@pytest.mark.parametrize("role, unit, kind", [("市州", "620100", "一市一策"), ("省级", "620000", "省级"),
-                                               ("县区", "620102", None)])
+@pytest.mark.parametrize("role, unit, kind", [(UserRole.CITY, "620100", "一市一策"),
+                                               (UserRole.PROVINCE, "620000", "省级"), (UserRole.COUNTY, "620102", None)])
 def test_wizard_other_roles(qtbot, store, role, unit, kind):
     wiz = FirstStartWizard(store)
     qtbot.addWidget(wiz)
@@ -394,25 +402,26 @@ def test_wizard_other_roles(qtbot, store, role, unit, kind):
 def test_import_runs_with_progress_and_shows_the_report(qtbot, window, store, tmp_path):
     """导入报送表… with the real importer on a worker: a school's exported filing is taken in
     (its unit created from the 封面), a broken file is refused by name, the tree shows the plan."""
-    from desktop.sheets.export import export_plan_xlsx
-    from desktop.store.service import Edit
-    from desktop.ui import io_actions
+    from desktop.excel.filing import export_plan_xlsx
+    from tools import edit as Edit
+    from desktop.gui import operations
 
     src = Store.open(tmp_path / "school.sqlite3")
-    u, _ = src.add_unit("4162010999", "甘肃某职业学院", "school", "620100", school_type="高职")
-    p = src.new_plan(u.code, FORM, YEAR)
-    src.apply_edits(p.id, [Edit(2, "measures", "成立专班 & 报备"), Edit(2, "status", "推进中")])
+    u, _ = src.units.add("4162010999", "甘肃某职业学院", "school", "620100", school_type="高职")
+    p = src.plans.create(u.code, FORM, YEAR)
+    fill_clean(src, p.id)
+    src.plans.apply_edits(p.id, [Edit(2, "measures", "成立专班 & 报备"), Edit(2, "status", "推进中")])
     good = export_plan_xlsx(src, p.id, tmp_path / "甘肃某职业学院.xlsx")
     src.close()
     bad = tmp_path / "坏文件.xlsx"
     bad.write_bytes(b"not a zip")
-    io_actions.import_sheets(window, [str(good), str(bad)], create_units=True)
+    operations.import_sheets(window, [str(good), str(bad)], create_units=True)
     qtbot.waitUntil(lambda: getattr(window, "import_box", None) is not None, timeout=20000)
     box = window.import_box
-    assert box.text() == "已导入 1 个；已拒收 1 个"
-    assert "【已拒收】坏文件.xlsx" in box.detailedText() and "【已导入】甘肃某职业学院.xlsx" in box.detailedText()
-    got = store.find_plan("4162010999", FORM, YEAR, "一校一策")
-    assert got and got.uuid == p.uuid and store.plan_data(got.id).value(2, "measures") == "成立专班 & 报备"
+    assert box.text() == "已接收 1 个；已拒收 1 个"
+    assert "【已拒收】坏文件.xlsx" in box.detailedText() and "【已接收】甘肃某职业学院.xlsx" in box.detailedText()
+    got = store.plans.find("4162010999", FORM, YEAR, "一校一策")
+    assert got and got.uuid == p.uuid and store.plans.snapshot(got.id).value(2, "measures") == "成立专班 & 报备"
     assert ("plan", got.id) in window.tree_index
     box.close()
 
@@ -422,7 +431,7 @@ def test_evidence_remove(qtbot, window, store, tmp_path):
     f = tmp_path / "会议纪要.docx"
     f.write_bytes(b"minutes")
     ed.add_evidence_files([str(f)])
-    ev = store.plan_data(window.plan.id).evidence
+    ev = store.plans.snapshot(window.plan.id).evidence
     assert ed.ev_list.count() == 1
     ed.remove_evidence_id(ev[0].id)
-    assert ed.ev_list.count() == 0 and store.plan_data(window.plan.id).evidence == []
+    assert ed.ev_list.count() == 0 and store.plans.snapshot(window.plan.id).evidence == []

@@ -15,10 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def shoot(out: Path, db: Path) -> list[Path]:
     from PySide6.QtCore import QDate
 
-    from desktop.demo import build_demo
-    from desktop.store.service import Store
-    from desktop.ui.app import make_app, open_main
-    from desktop.ui.wizard import FirstStartWizard
+    from desktop.core.demo import build_demo
+    from desktop.core.store import Store
+    from desktop.gui.app import make_app, open_main
+    from desktop.gui.wizard import FirstStartWizard
 
     app = make_app()
     tag = os.environ.get("QT_SCALE_FACTOR", "1")
@@ -52,7 +52,7 @@ def shoot(out: Path, db: Path) -> list[Path]:
     wiz.close()
 
     build_demo(store, schools=3)
-    plan = next(x for x in store.list_plans() if x.kind == "一校一策")
+    plan = next(x for x in store.plans.list() if x.kind == "一校一策")
     w = open_main(store, plan.id)
     w.resize(1360, 860)
     w.show()

@@ -6,8 +6,9 @@ import pytest
 
 pytest.importorskip("PySide6.QtCharts")
 
-from desktop.demo import build_demo  # noqa: E402
-from desktop.summary import indicator_totals, item_detail, item_progress, roster  # noqa: E402
+from desktop.core.demo import build_demo  # noqa: E402
+from desktop.core.summary import indicator_totals, item_detail, item_progress, roster  # noqa: E402
+from desktop.core.vocab import Role  # noqa: E402
 
 FORM, YEAR = "gs2020-annex2", 2024
 
@@ -16,7 +17,7 @@ FORM, YEAR = "gs2020-annex2", 2024
 def view(qtbot, store, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from desktop.ui.summary_view import SummaryView
+    from desktop.gui.summary_view import SummaryView
 
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
@@ -55,7 +56,7 @@ def test_summary_view_shows_the_core_figures(view, store, qtbot, artifacts):
         view.items_view.selectRow(12)  # item 13: drill-down
     detail = item_detail(store, FORM, YEAR, 13)
     assert view.detail_model.rowCount() == len(detail) > 0
-    assert [r[4] for r in view.detail_model.rows] == [d.measures for d in detail]
+    assert [r[4] for r in view.detail_model.rows] == [d.values[Role.MEASURES] for d in detail]
     assert view.progress_chart.chart().series()[0].count() == len(items[0].status)
     view.grab().save(str(artifacts / "summary_view_items.png"))
 
@@ -77,7 +78,7 @@ def test_summary_view_shows_the_core_figures(view, store, qtbot, artifacts):
 def test_review_from_the_view(view, store, qtbot, tmp_path):
     from PySide6.QtWidgets import QDialogButtonBox
 
-    from desktop.ui.summary_view import ReasonDialog
+    from desktop.gui.summary_view import ReasonDialog
 
     view.roster_filter.setCurrentText("已报送")
     first = view.roster_model.payload[0]
@@ -96,17 +97,54 @@ def test_review_from_the_view(view, store, qtbot, tmp_path):
     assert view.warnings and "退回理由" in view.warnings[-1]
     _wait_refresh(qtbot, view, lambda: view.review_selected(False, "第13项举措过于笼统"))
     row = next(r for r in roster(store, FORM, YEAR) if r.unit_code == first.unit_code)
-    assert (row.status, row.status_reason) == ("已退回", "第13项举措过于笼统")
+    assert (row.state, row.review_reason) == ("returned", "第13项举措过于笼统")
     view.roster_filter.setCurrentText("全部单位")
     assert view.select_unit(first.unit_code)
-    assert view.selected_roster_row().status == "已退回" and view.letter_button.isEnabled()
+    assert view.selected_roster_row().state == "returned" and view.letter_button.isEnabled()
+    assert not view.accept_button.isEnabled()  # the lifecycle: a returned filing waits for the next one
     letter = tmp_path / "退回意见.xlsx"
     assert view.write_letter(str(letter))
     cells = [c.value for r in openpyxl.load_workbook(letter).active.iter_rows() for c in r]
     assert "第13项举措过于笼统" in cells
 
+    view.roster_filter.setCurrentText("已报送")
+    second = view.roster_model.payload[0]
+    view.roster_view.selectRow(0)
     _wait_refresh(qtbot, view, lambda: view.review_selected(True))
-    assert store.get_plan(first.plan_id).status == "已受理"
+    assert store.plans.get(second.plan_id).state == "accepted"
+
+
+def test_resubmitted_plan_shows_what_changed(view, store, qtbot, tmp_path, db_path):
+    """退回 → the unit revises in its own copy and files 第2次报送 → imported → the roster's
+    comparison tab lists, item by item, what changed."""
+    import shutil
+
+    from desktop.core.store import Store
+    from desktop.excel.filing import export_plan_xlsx
+    from desktop.excel.importer import import_files
+    from tools import edit, explain_all, fill_clean
+
+    view.roster_filter.setCurrentText("已报送")
+    row = next(r for r in view.roster_model.payload if r.unit_kind == "school")
+    store.lifecycle.review(row.plan_id, False, "请细化第2项")
+    store.engine.dispose()
+    shutil.copy(db_path, tmp_path / "school.sqlite3")
+    school = Store.open(tmp_path / "school.sqlite3", catalog=store.catalog)
+    fill_clean(school, row.plan_uuid)
+    school.plans.apply_edits(row.plan_uuid, [edit(2, "measures", "细化后的举措：每季度调度一次。")])
+    explain_all(school, row.plan_uuid)
+    filed = export_plan_xlsx(school, row.plan_uuid, tmp_path / "第2次.xlsx")
+    school.close()
+    assert import_files(store, [filed]).ok
+    with qtbot.waitSignal(view.computed, timeout=20_000):
+        view.refresh()
+    view.roster_filter.setCurrentText("全部单位")
+    assert view.select_unit(row.unit_code)
+    assert view.selected_roster_row().submission_no == 2
+    assert view.roster_lower.currentIndex() == 1 and "第2次报送与第1次相比" in view.diff_label.text()
+    rows = view.diff_model.rows
+    assert any(r[0] == "第2项「落实举措」" and r[2] == "细化后的举措：每季度调度一次。" for r in rows), rows
+    assert view.accept_button.isEnabled()
 
 
 def test_exports_from_the_view(view, store, qtbot, tmp_path):
@@ -121,4 +159,4 @@ def test_exports_from_the_view(view, store, qtbot, tmp_path):
     from docx import Document
 
     assert Document(out).paragraphs[0].text.endswith("落实情况汇总报告")
-    assert "已导出" in view.status.text()
+    assert "已导出：" in view.status.text()

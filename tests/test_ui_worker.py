@@ -6,8 +6,8 @@ import subprocess
 import sys
 import threading
 
-from desktop.jobs import Cancelled
-from desktop.ui.worker import Task, run_job
+from desktop.core.jobs import Cancelled
+from desktop.gui.worker import Task, run_job
 
 
 def test_result_arrives_on_gui_thread_with_progress(qtbot):
@@ -75,12 +75,14 @@ def test_smoke_test_prints_first_paint(tmp_path):
 
 def test_normal_start_reopens_last_plan(tmp_path, store, school):
     """`yice --db FILE` on a used database: no wizard, the last plan painted (timed like bench/)."""
-    from desktop.ui.settings import settings
+    from desktop.core.paths import AppPaths
+    from desktop.core.settings import Settings
+    from desktop.gui.settings import UiSettings
 
-    plan = store.new_plan(school.code, "gs2020-annex2", 2026)
-    s = settings()
-    s.setValue("role", "学校")
-    s.setValue("last/plan", plan.id)
+    plan = store.plans.create(school.code, "gs2020-annex2", 2026)
+    Settings(role="school").save(AppPaths.user().settings_file)
+    s = UiSettings(AppPaths.user().window_file)
+    s.set("last/plan", plan.id)
     s.sync()
     store.close()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", YICE_EXIT_AFTER_PAINT="1")
@@ -89,8 +91,8 @@ def test_normal_start_reopens_last_plan(tmp_path, store, school):
                          env=env, timeout=60, cwd=os.path.dirname(os.path.dirname(__file__)))
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("first paint: ")
-    s.sync()
-    assert int(s.value("last/plan")) == plan.id and s.value("last/item") == "2"
+    s = UiSettings(AppPaths.user().window_file)  # what the app wrote on closing
+    assert s.int("last/plan") == plan.id and s.str("last/item") == "2"
 
 
 def test_many_qt_calls_do_not_free_none():
@@ -98,7 +100,7 @@ def test_many_qt_calls_do_not_free_none():
     unit tree makes ~40 000 such calls until CPython aborts (none_dealloc). pyproject.toml pins
     PySide6 below 6.12; this guards the pin (it aborts on 6.12.0)."""
     code = ("import sys, gc\nfrom PySide6.QtGui import QStandardItem\nn = sys.getrefcount(None) + 50000\n"
-            "import desktop.ui\nit = QStandardItem('x')\n"
+            "import desktop.gui\nit = QStandardItem('x')\n"
             "for i in range(n): it.setEditable(False)\ngc.collect()\nprint('alive')\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=os.path.dirname(os.path.dirname(__file__)))

@@ -21,10 +21,10 @@ from docx.oxml.ns import qn
 from docx.shared import Length
 from lxml import etree
 
-from desktop.jobs import Cancelled, Job
-from desktop.reports import ExportBlocked
-from desktop.reports.word import export_plan_docx, export_plans_docx, render_plan
-from desktop.store.service import Edit, InputError
+from desktop.core.jobs import Cancelled, Job
+from desktop.core.errors import InputError, Refused
+from desktop.word.plan import export_plan_docx, export_plans_docx, load_template, render_plan
+from tools import edit as Edit
 
 FORM = "gs2020-annex2"
 TODAY = dt.date(2026, 5, 20)
@@ -45,7 +45,7 @@ def _item_edits(no: int, measures: str, **extra) -> list[Edit]:
 def plan(store, school):
     """A filled 一校一策 plan: must-answer item 2, voluntary items 13 and 19 with indicators,
     voluntary item 5 marked 不适用, all four chapters written."""
-    p = store.new_plan(school.code, FORM, 2026, plan_uuid=UUID)
+    p = store.plans.create(school.code, FORM, 2026, plan_uuid=UUID)
     edits = [Edit(0, "section:basic_info", "学校现有专业48个，在校生1.2万人。\n与120家企业开展合作。"),
              Edit(0, "section:guiding", "以习近平新时代中国特色社会主义思想为指导，深化产教融合。"),
              Edit(0, "section:goals", "到2027年，建成省内一流的高水平高职院校。"),
@@ -55,8 +55,8 @@ def plan(store, school):
     edits += _item_edits(19, "争取产教融合型企业投资抵免政策。", partners=None, owner=None, outcome=None)
     edits += [Edit(13, "target:high_level_major_groups", 2), Edit(13, "target:teacher_practice_stations", 1),
               Edit(5, "applicable", "否")]
-    store.apply_edits(p.id, edits)
-    return store.get_plan(p.id)
+    store.plans.apply_edits(p.id, edits)
+    return store.plans.get(p.id)
 
 
 def _texts(doc) -> list[str]:
@@ -74,7 +74,7 @@ def _xml(path: Path, name: str) -> str:
 
 # --------------------------------------------------------------------------- content
 def test_structure_text_and_status(store, plan, tmp_path, catalog):
-    store.explain(plan.id, 13, "overdue", "deadline", "受疫情影响，实践流动站建设顺延。")
+    store.plans.explain(plan.id, 13, "overdue", "deadline", "受疫情影响，实践流动站建设顺延。")
     out = export_plan_docx(store, plan.id, tmp_path / "plan.docx", today=TODAY)
     doc = Document(str(out))
     assert _styled(doc, "Title")[0] == "兰州职业技术学院“一校一策”实施方案"
@@ -106,7 +106,7 @@ def test_structure_text_and_status(store, plan, tmp_path, catalog):
     filing = doc.tables[1]
     cells = [c.text for r in filing.rows for c in r.cells]
     assert "联系人" in cells and "张明" in cells and "0931-1234567" in cells
-    assert "2026年5月20日" in cells and "单位盖章" in cells and f"{UUID[:8]}（第{store.get_plan(plan.id).revision}版）" in cells
+    assert "2026年5月20日" in cells and "单位盖章" in cells and f"{UUID[:8]}（第1次报送）" in cells
 
     annex = doc.tables[-1]
     assert [c.text for c in annex.rows[0].cells] == ["序号", "省级任务", "落实举措", "牵头部门", "完成时限", "进度"]
@@ -114,12 +114,12 @@ def test_structure_text_and_status(store, plan, tmp_path, catalog):
     assert sorted(body, key=int) == ["2", "5", "13", "19"]
     assert body["2"][1] == view.item_map[2].text and TRICKY in body["2"][2] and body["2"][5] == "推进中"
     assert body["5"][2] == "不适用" and body["5"][5] == "不适用"
-    assert store.get_plan(plan.id).status == "已导出"
+    assert store.plans.get(plan.id).state == "submitted"  # the formal document is 第1次报送
 
 
 def test_empty_sections_left_out(store, school, tmp_path):
-    p = store.new_plan(school.code, FORM, 2026)
-    store.apply_edits(p.id, _item_edits(2, "制定方案。"))
+    p = store.plans.create(school.code, FORM, 2026)
+    store.plans.apply_edits(p.id, _item_edits(2, "制定方案。"))
     doc = Document(str(export_plan_docx(store, p.id, tmp_path / "x.docx")))
     assert _styled(doc, "Heading 1") == ["一、基本情况", "二、主要任务与举措"]
     assert len(doc.tables) == 2  # 备案信息 and 附件; no indicators table
@@ -127,7 +127,7 @@ def test_empty_sections_left_out(store, school, tmp_path):
 
 
 def test_escaping_and_control_characters(store, plan, tmp_path):
-    store.apply_edits(plan.id, [Edit(0, "section:goals", "目标 A&B <c>\x01\x08 结束")])
+    store.plans.apply_edits(plan.id, [Edit(0, "section:goals", "目标 A&B <c>\x01\x08 结束")])
     out = export_plan_docx(store, plan.id, tmp_path / "e.docx", draft=True)
     xml = _xml(out, "word/document.xml")
     assert "A&amp;B &lt;c&gt;" in xml and "<c>" not in xml
@@ -209,7 +209,7 @@ def test_page_layout_sections_and_footers(store, plan, tmp_path):
 
 def test_annex_table_header_repeats_rows_do_not_split(store, plan, tmp_path):
     long = "深化校企合作，共建共享实训基地。" * 220  # taller than a landscape page
-    store.apply_edits(plan.id, [Edit(19, "measures", long)])
+    store.plans.apply_edits(plan.id, [Edit(19, "measures", long)])
     doc = Document(str(export_plan_docx(store, plan.id, tmp_path / "t.docx")))
     table = doc.tables[-1]
     trs = table._tbl.findall(qn("w:tr"))
@@ -228,16 +228,16 @@ def test_annex_table_header_repeats_rows_do_not_split(store, plan, tmp_path):
 
 # ------------------------------------------------------------------- refusal / draft
 def test_final_export_refused_while_errors_draft_always(store, school, tmp_path):
-    p = store.new_plan(school.code, FORM, 2026)
-    store.apply_edits(p.id, [Edit(2, "lead", "教务处")])  # measures, deadline, status missing
+    p = store.plans.create(school.code, FORM, 2026)
+    store.plans.apply_edits(p.id, [Edit(2, "lead", "教务处")])  # measures, deadline, status missing
     out = tmp_path / "final.docx"
-    with pytest.raises(ExportBlocked) as e:
+    with pytest.raises(Refused) as e:
         export_plan_docx(store, p.id, out)
     assert len(e.value.problems) == 3 and all(x.severity == "error" for x in e.value.problems)
-    assert "不能正式导出" in str(e.value) and "共 3 个错误" in str(e.value) and "第2项「落实举措」" in str(e.value)
-    assert isinstance(e.value, InputError)
+    assert "不能正式报送或导出正式稿" in str(e.value) and "还有 3 个错误" in str(e.value)
+    assert "第2项「落实举措」" in str(e.value) and isinstance(e.value, InputError)
     assert not out.exists() and not list(tmp_path.glob(".yice-*"))
-    assert store.get_plan(p.id).status == "草稿"
+    assert store.plans.get(p.id).state == "draft" and store.plans.get(p.id).submission_no == 0
 
     draft = export_plan_docx(store, p.id, tmp_path / "draft.docx", draft=True)
     doc = Document(str(draft))
@@ -246,7 +246,7 @@ def test_final_export_refused_while_errors_draft_always(store, school, tmp_path)
     assert "落实举措：（待填写）" in _texts(doc)
     for ft in (doc.sections[0].footer, doc.sections[0].even_page_footer):
         assert "草稿·征求意见稿" in ft.paragraphs[0].text and "PAGE" in ft.paragraphs[0]._p.xml
-    assert store.get_plan(p.id).status == "草稿"  # a draft does not change the status
+    assert store.plans.get(p.id).state == "draft"  # a draft does not change the state
 
     final_doc = Document(str(_complete_and_export(store, p.id, tmp_path)))
     assert "征求意见稿" not in "\n".join(_texts(final_doc))
@@ -254,14 +254,17 @@ def test_final_export_refused_while_errors_draft_always(store, school, tmp_path)
 
 
 def _complete_and_export(store, plan_id, tmp_path):
-    store.apply_edits(plan_id, _item_edits(2, "制定方案。"))
+    store.plans.apply_edits(plan_id, _item_edits(2, "制定方案。"))
     return export_plan_docx(store, plan_id, tmp_path / "final.docx")
 
 
-def test_status_only_moves_from_draft(store, plan, tmp_path):
-    store.set_status(plan.id, "已受理")
-    export_plan_docx(store, plan.id, tmp_path / "again.docx")
-    assert store.get_plan(plan.id).status == "已受理"
+def test_formal_export_of_a_reviewed_plan_shows_its_submission(store, plan, tmp_path):
+    store.lifecycle.submit(plan.id)
+    store.lifecycle.review(plan.id, accept=True)
+    doc = Document(str(export_plan_docx(store, plan.id, tmp_path / "again.docx")))
+    p = store.plans.get(plan.id)
+    assert p.state == "accepted" and p.submission_no == 1  # re-exported, not submitted again
+    assert f"{UUID[:8]}（第1次报送）" in [c.text for r in doc.tables[1].rows for c in r.cells]
 
 
 def test_output_folder_and_unwritable_target(store, plan, tmp_path):
@@ -274,14 +277,14 @@ def test_output_folder_and_unwritable_target(store, plan, tmp_path):
 
 
 def test_batch_export_with_progress_and_refusals(store, plan, school, tmp_path):
-    store.add_unit("4162010731", "兰州A&B职业学院", "school", "620100", school_type="高职")
-    bad = store.new_plan("4162010731", FORM, 2026)
+    store.units.add("4162010731", "兰州A&B职业学院", "school", "620100", school_type="高职")
+    bad = store.plans.create("4162010731", FORM, 2026)
     seen = []
     job = Job(lambda done, total, msg: seen.append((done, total)))
     results = export_plans_docx(store, [plan.id, bad.id], tmp_path / "out", job=job)
     assert [r[0] for r in results] == [plan.id, bad.id]
     assert results[0][1].is_file() and results[0][2] is None
-    assert results[1][1] is None and "不能正式导出" in results[1][2]
+    assert results[1][1] is None and "不能正式报送" in results[1][2]
     assert seen == [(1, 2), (2, 2)]
     drafts = export_plans_docx(store, [bad.id], tmp_path / "drafts", draft=True)
     assert drafts[0][1].name.endswith("（征求意见稿）.docx") and drafts[0][2] is None
@@ -292,7 +295,7 @@ def test_batch_export_with_progress_and_refusals(store, plan, school, tmp_path):
 
 
 def test_template_wording_is_data(store, plan, tmp_path):
-    from desktop.resources import templates_dir
+    from desktop.core.resources import templates_dir
 
     folder = tmp_path / "tpl"
     shutil.copytree(templates_dir(), folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
@@ -300,9 +303,11 @@ def test_template_wording_is_data(store, plan, tmp_path):
     orig = y.read_text(encoding="utf-8")
     y.write_text(orig.replace('letterhead: ""', 'letterhead: "{unit}文件"').replace("基本情况", "学校概况"),
                  encoding="utf-8")
-    _, doc = render_plan(store, plan.id, template_dir=folder)
+    _, doc = render_plan(store, plan.id, template=load_template(folder), draft=True)
     assert "兰州职业技术学院文件" in _texts(doc) and _styled(doc, "Heading 1")[0] == "一、学校概况"
-    bad = {"  tasks: 主要任务与举措\n": ("", "plan.yaml.*headings.*tasks"),
+    bad = {"  - {heading: 主要任务与举措, tasks: true}": ("  - {heading: 主要任务与举措, task: true}",
+                                                      "plan.yaml.*chapters.3.task"),
+           "section: safeguards}": ("section: safety}", "chapters.*section 不是方案章节：safety"),
            'title: "{unit}“{kind}”实施方案"': ('title: "{单位}实施方案"', "「title」的占位符 '单位' 无效"),
            "widths: [7, 39, 22, 16, 16]": ("widths: [7, 39]", "plan.yaml.*indicators.widths"),
            "letterhead:": ("letterhead: [\n", "plan.yaml.*YAML")}
@@ -310,14 +315,14 @@ def test_template_wording_is_data(store, plan, tmp_path):
         assert old in orig
         y.write_text(orig.replace(old, new), encoding="utf-8")
         with pytest.raises(InputError, match=message):
-            render_plan(store, plan.id, template_dir=folder)
+            load_template(folder, store.catalog.base_fields.sections)
     (folder / "plan.docx").unlink()
     with pytest.raises(InputError, match="缺少 Word 模板"):
-        render_plan(store, plan.id, template_dir=folder)
+        load_template(folder)
 
 
 def test_city_plan_title(store, tmp_path):
-    p = store.new_plan("620100", FORM, 2026)  # 兰州市 from the shipped registry
+    p = store.plans.create("620100", FORM, 2026)  # 兰州市 from the shipped registry
     assert p.kind == "一市一策"
     doc = Document(str(export_plan_docx(store, p.id, tmp_path / "city.docx", draft=True)))
     assert _styled(doc, "Title")[0] == "兰州市“一市一策”实施方案"
@@ -348,16 +353,16 @@ def test_golden_document_xml(store, plan, tmp_path):
 
 # ------------------------------------------------------------------------------ CLI
 def test_cli_export_docx(cli, store, school, tmp_path):
-    p = store.new_plan(school.code, FORM, 2026)
+    p = store.plans.create(school.code, FORM, 2026)
     out = tmp_path / "cli.docx"
     code, stdout, err = cli("export", str(p.id), "--format", "docx", "-o", str(out))
-    assert code == 2 and "不能正式导出" in err and "第2项" in err and not out.exists()
+    assert code == 2 and "不能正式报送" in err and "第2项" in err and not out.exists()
     code, stdout, err = cli("export", p.uuid, "--format", "docx", "-o", str(out), "--draft")
     assert code == 0 and out.is_file() and str(out) in stdout
     assert Document(str(out)).paragraphs[0].text == "征求意见稿"
-    store.apply_edits(p.id, _item_edits(2, "制定方案。"))
+    store.plans.apply_edits(p.id, _item_edits(2, "制定方案。"))
     code, stdout, err = cli("export", str(p.id), "--format", "docx", "-o", str(out))
-    assert code == 0 and err == "" and store.get_plan(p.id).status == "已导出"
+    assert code == 0 and err == "" and store.plans.get(p.id).state == "submitted" and "第1次报送" in stdout
     assert "征求意见稿" not in "\n".join(_texts(Document(str(out))))
 
 
@@ -366,7 +371,7 @@ def test_cli_export_docx(cli, store, school, tmp_path):
 def test_renders_with_libreoffice(soffice, store, plan, tmp_path, artifacts, catalog):
     for no in range(1, 34):  # every item answered: a long document with several annex pages
         if no not in (2, 5, 13, 19):
-            store.apply_edits(plan.id, _item_edits(no, f"第{no}项举措：共建实训基地，" + "深化校企合作，" * 30))
+            store.plans.apply_edits(plan.id, _item_edits(no, f"第{no}项举措：共建实训基地，" + "深化校企合作，" * 30))
     docx = export_plan_docx(store, plan.id, tmp_path / "render.docx", draft=True, today=TODAY)
     profile = tmp_path / "lo-profile"
     subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",

@@ -1,0 +1,105 @@
+"""``yice COMMAND``: the command line, a thin layer over the same core the GUI uses.
+
+One module per command (``cmd_*.py``, after calibre's ``db/cli``): each declares its arguments
+(``register``) and runs (``run(args, ctx)``); domain code never sees argparse. Heavy modules
+(SQLAlchemy, openpyxl, python-docx) load inside the commands that need them. Every refused
+input prints one Chinese line on stderr and exits 2; nothing is written.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+from ..core.text import for_terminal
+
+EXIT_INPUT = 2
+COMMANDS = ("forms", "unit", "plan", "validate", "demo", "export", "template", "import", "summary")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in Chinese, one line, exit 2 (argparse's own words are English)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_INPUT, f"错误：命令参数有误（{for_terminal(message)}）；用 {self.prog} -h 查看用法\n")
+
+
+def _module(name: str):
+    return import_module(f"{__name__}.cmd_{name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ..core.vocab import UserRole
+
+    p = _Parser(prog="yice", description="产教融合“一市一策/一校一策”实施方案 填报、备案与汇总")
+    p.add_argument("--db", help="数据库文件路径或 URL（默认：用户数据目录；也可用环境变量 YICE_DB）")
+    p.add_argument("--as", dest="actor_name", metavar="姓名", help="记入历史的操作人（默认取设置中的姓名）")
+    p.add_argument("--role", choices=[r.value for r in UserRole], help="操作人身份（默认取设置）")
+    p.add_argument("--smoke-test", action="store_true", help="在临时数据库上打开主窗口，报告首次绘制耗时后退出")
+    sub = p.add_subparsers(dest="cmd", metavar="命令", parser_class=_Parser)
+    for name in COMMANDS:
+        _module(name).register(sub)
+    return p
+
+
+def parse(argv: list[str]):
+    """The parsed arguments, or an exit code when argparse already answered (help, usage error)."""
+    try:
+        return build_parser().parse_args(argv)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else EXIT_INPUT
+
+
+class Context:
+    """What a command gets besides its arguments: the store, opened on first use."""
+
+    def __init__(self, args):
+        self.args = args
+        self._store = None
+
+    def store(self):
+        if self._store is None:
+            from ..core.paths import AppPaths
+            from ..core.settings import Settings
+            from ..core.store import Actor, Store
+
+            settings = Settings.load(AppPaths.user().settings_file)
+            actor = Actor(self.args.role or settings.role, self.args.actor_name or settings.name)
+            self._store = Store.open(self.args.db, actor=actor)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def run(args) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..core.catalog import CatalogError
+    from ..core.errors import InputError
+
+    ctx = Context(args)
+    try:
+        return _module(args.cmd).run(args, ctx) or 0
+    except InputError as e:
+        print(f"错误：{for_terminal(e)}", file=sys.stderr)
+        return EXIT_INPUT
+    except CatalogError as e:
+        print(f"错误：任务清单文件有误：{for_terminal(e)}", file=sys.stderr)
+        return EXIT_INPUT
+    except SQLAlchemyError as e:
+        what = str(e).splitlines()[0] if str(e) else type(e).__name__
+        print(f"错误：无法打开或写入数据库（{for_terminal(what)[:200]}）", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as e:
+        print(f"错误：无法读写文件「{for_terminal(e.filename or '')}」：{for_terminal(e.strerror or e)}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("已取消", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head`
+        sys.stderr.close()
+        return 0
+    finally:
+        ctx.close()

@@ -1,0 +1,318 @@
+"""Receiving a filing: place the unit, identify the submission, write it whole or not at all.
+
+The Excel importer (desktop/excel/importer.py) turns a file into an :class:`Incoming`: every
+cell checked and parsed by the same parsers as the GUI and CLI. This part decides what the
+file *is* — a new submission, the same one again, an older one, a draft — from identities, not
+from counters a file could carry edited (ODK's instanceID / deprecatedID): each submission
+names the uuids of the ones before it. Then it writes the content, the submission and the
+import record in one transaction, and the lifecycle moves the plan to 已报送.
+"""
+from __future__ import annotations
+
+import uuid as uuidlib
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from .. import fmt
+from ..catalog import FormView
+from ..edits import Edit, Kind
+from ..errors import InputError
+from ..lifecycle import Action
+from ..vocab import Origin, Outcome, SubmissionState, UnitKind
+from .models import (
+    Blob, Change, Evidence, Explanation, ImportRecord, IndicatorValue, Plan, Response, Section, Submission, Unit,
+    now,
+)
+from .snapshot import EvidenceInfo, PlanSnapshot, UnitInfo, content_hash
+from .store import Part
+from .units import unit_info
+
+
+@dataclass
+class Incoming:
+    """One checked file, ready to receive (content already canonical)."""
+
+    file_name: str
+    file_sha256: str
+    view: FormView
+    unit: dict  # code, name, parent_code, school_type, school_code, credit_code, contact_person, contact_phone
+    year: int
+    kind: str | None
+    edits: list[Edit]
+    explanations: dict[tuple[int, str, str], str] = field(default_factory=dict)
+    evidence: list[tuple[int, str, int, str]] = field(default_factory=list)  # item, name, size, sha256
+    blobs: dict[str, bytes] = field(default_factory=dict)  # sha256 → content (a 报送包 carries them)
+    plan_uuid: str | None = None
+    submission_uuid: str | None = None
+    history: tuple[str, ...] = ()  # uuids of the earlier submissions, oldest first
+    draft: bool = False
+    claimed_hash: str | None = None  # the hash the exporting program wrote (_meta)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Receipt:
+    outcome: Outcome
+    unit_code: str | None = None
+    unit_name: str | None = None
+    plan_uuid: str | None = None
+    submission_no: int | None = None
+    changed: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def content_of(edits: list[Edit]) -> tuple[dict, dict, dict]:
+    """Edits as whole-plan content: ({item: {key: text}}, {ind: (target, actual)}, {section: text})."""
+    values: dict[int, dict[str, str]] = {}
+    inds: dict[str, list] = {}
+    secs: dict[str, str] = {}
+    for e in edits:
+        v = e.value
+        if v is None:
+            continue
+        r = e.ref
+        if r.kind == Kind.SECTION:
+            secs[r.key] = v
+        elif r.is_indicator:
+            inds.setdefault(r.key, [None, None])[r.kind == Kind.ACTUAL] = v
+        else:
+            values.setdefault(r.item_no, {})[r.key] = v
+    return values, {k: (t, a) for k, (t, a) in inds.items()}, secs
+
+
+class Receiving(Part):
+    def receive(self, inc: Incoming, create_units: bool = False) -> Receipt:
+        """Decide and write one filing; raises InputError (nothing written) when refused."""
+        values, inds, secs = content_of(inc.edits)
+        digest = content_hash(values, inds, secs, inc.explanations, inc.evidence)
+        receipt = Receipt(Outcome.REJECTED, warnings=list(inc.warnings))
+        if inc.claimed_hash and inc.claimed_hash != digest:
+            receipt.warnings.append("文件导出后内容被修改过（校验值不符），已按文件内容导入")
+        with self.session() as s:
+            unit = self._unit(s, inc, receipt, create_units)
+            receipt.unit_code, receipt.unit_name = unit.code, unit.name
+            p = self._plan(s, inc, unit)
+            receipt.plan_uuid = p.uuid
+            lifecycle = self.store.lifecycle
+            if inc.draft:
+                lifecycle.enter_received_draft(s, p)
+                receipt.changed = self._replace(s, p, inc, values, inds, secs)
+                receipt.outcome = Outcome.DRAFT
+                self._record(s, p, inc, receipt, None)
+                return receipt
+            latest = lifecycle._latest(s, p)
+            known = {x.uuid: x for x in s.scalars(select(Submission).where(Submission.plan_id == p.id))}
+            same = known.get(inc.submission_uuid) if inc.submission_uuid else None
+            if same is not None:
+                if same.content_hash != digest:
+                    raise InputError(f"文件标识与已收到的第{same.number}次报送相同，但内容不同（文件被改动过？），未导入")
+                if same is not latest:
+                    raise InputError(f"文件是第{same.number}次报送，早于本机已有的第{latest.number}次报送，未导入")
+                receipt.outcome, receipt.submission_no = Outcome.UNCHANGED, same.number
+                return receipt
+            number, replaces, origin = self._place(inc, latest, known, digest)
+            if number is None:
+                receipt.outcome, receipt.submission_no = Outcome.UNCHANGED, latest.number
+                return receipt
+            lifecycle.require_state(s, p, Action.RECEIVE)
+            receipt.changed = self._replace(s, p, inc, values, inds, secs)
+            snap = PlanSnapshot(self.store.plans.info(s, p), self._declared_unit(unit, inc), values, inds, secs,
+                                dict(inc.explanations),
+                                [EvidenceInfo(0, no, name, sha, size) for no, name, size, sha in inc.evidence])
+            sub = Submission(plan_id=p.id, number=number, uuid=inc.submission_uuid or str(uuidlib.uuid4()),
+                             replaces=replaces, state=SubmissionState.SUBMITTED.value, content_hash=digest,
+                             snapshot=snap.to_json(), made_at=now(), origin=str(origin), file_name=inc.file_name[:500],
+                             made_by_name=(inc.unit.get("contact_person") or None))
+            s.add(sub)
+            s.flush()
+            warning = lifecycle.enter_received(s, p, sub)
+            if warning:
+                receipt.warnings.append(warning)
+            receipt.outcome, receipt.submission_no = Outcome.ACCEPTED, number
+            self._record(s, p, inc, receipt, sub.uuid)
+            return receipt
+
+    # ------------------------------------------------------------ decisions
+    @staticmethod
+    def _place(inc: Incoming, latest: Submission | None, known: dict, digest: str):
+        """(number, replaces, origin) of a new submission; number None: the same content again."""
+        if inc.submission_uuid is None:  # a hand-filled template: no identity of its own
+            if latest is None:
+                return 1, None, Origin.TEMPLATE
+            if latest.origin != Origin.TEMPLATE:
+                raise InputError(f"文件没有报送标识（隐藏的 _meta 工作表缺失或被删除），而本机已有第{latest.number}次报送"
+                                 "（带标识）；无法判断先后，未导入。请让报送单位用本软件重新导出报送表")
+            if latest.content_hash == digest:
+                return None, None, None
+            return latest.number + 1, latest.uuid, Origin.TEMPLATE
+        chain = list(inc.history)
+        if latest is None:
+            return len(chain) + 1, chain[-1] if chain else None, Origin.IMPORT
+        if latest.uuid in chain:
+            return len(chain) + 1, chain[-1], Origin.IMPORT
+        older = [known[u].number for u in chain if u in known]
+        if any(u not in known for u in chain) or not older or len(chain) + 1 <= latest.number:
+            raise InputError(f"文件是第{len(chain) + 1}次报送，但本机已有第{latest.number}次报送，且两者不是先后关系"
+                             "（文件早于已收到的报送，或来自另一份方案副本），未导入")
+        raise InputError(f"文件是第{len(chain) + 1}次报送，但不晚于本机已有的第{latest.number}次报送，未导入")
+
+    def _unit(self, s: Session, inc: Incoming, receipt: Receipt, create: bool) -> Unit:
+        code = (inc.unit.get("code") or "").strip()
+        u = s.scalar(select(Unit).where(Unit.code == code))
+        declared_parent = (inc.unit.get("parent_code") or "").strip() or None
+        if u is not None:
+            if declared_parent and u.parent is not None and u.parent.code != declared_parent:
+                raise InputError(f"封面上级单位「{declared_parent}」与名录中「{u.name}」的上级单位"
+                                 f"「{u.parent.name}（{u.parent.code}）」不一致，未导入")
+            name = (inc.unit.get("name") or "").strip()
+            if name and name != u.name:
+                receipt.warnings.append(f"封面单位名称「{name[:40]}」与名录中的「{u.name}」不同，按单位代码导入")
+            return u
+        if not create:
+            raise InputError(f"单位「{code}」不在本机单位名录中（可用 --create-units 按封面新建）")
+        name = (inc.unit.get("name") or "").strip()
+        if not name:
+            raise InputError(f"单位「{code}」不存在，且封面未填写单位名称，无法新建")
+        parent = declared_parent or inc.view.form.province
+        if not parent:
+            raise InputError(f"单位「{code}」不存在，且封面未填写上级单位代码，无法确定其位置")
+        info, warns = self.store.units.add(
+            code, name, UnitKind.SCHOOL, parent, school_type=inc.unit.get("school_type"),
+            school_code=inc.unit.get("school_code"), credit_code=inc.unit.get("credit_code"),
+            contact_person=inc.unit.get("contact_person"), contact_phone=inc.unit.get("contact_phone"),
+            origin=Origin.IMPORT, session=s)
+        s.flush()
+        receipt.warnings += [f"已按封面新建单位「{info.name}」"] + warns
+        return s.get(Unit, info.id)
+
+    def _plan(self, s: Session, inc: Incoming, unit: Unit) -> Plan:
+        info = unit_info(unit, unit.parent)
+        p = s.scalar(select(Plan).where(Plan.uuid == inc.plan_uuid)) if inc.plan_uuid else None
+        if p is not None:
+            if (p.unit_id, p.form_id, p.year) != (unit.id, inc.view.id, inc.year):
+                raise InputError(f"方案标识 {inc.plan_uuid} 已属于 {p.unit.name} {p.year}年的方案，与封面不符")
+            return p
+        kind = inc.kind or self.store.plans.default_kind(info)
+        view, year, kind = self.store.plans.check_new(info, inc.view.id, inc.year, kind)
+        p = s.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.form_id == view.id, Plan.year == year,
+                                        Plan.kind == kind))
+        if p is not None:
+            if inc.plan_uuid and p.submission_no:
+                raise InputError(f"{unit.name} {year}年已有另一份「{kind}」方案（标识不同），请核对是否重复报送")
+            return p
+        return self.store.plans.insert(s, info, view, year, kind, Origin.IMPORT, inc.plan_uuid)
+
+    @staticmethod
+    def _declared_unit(unit: Unit, inc: Incoming) -> UnitInfo:
+        """The unit as the registry knows it, with the contact details the filing declared."""
+        base = unit_info(unit, unit.parent)
+        return UnitInfo(base.id, base.code, base.name, base.kind, base.parent_code, base.province_code,
+                        inc.unit.get("school_type") or base.school_type, inc.unit.get("school_code") or base.school_code,
+                        inc.unit.get("credit_code") or base.credit_code,
+                        inc.unit.get("contact_person") or base.contact_person,
+                        inc.unit.get("contact_phone") or base.contact_phone, base.builtin, base.parent_name)
+
+    def _record(self, s: Session, p: Plan, inc: Incoming, receipt: Receipt, sub_uuid: str | None) -> None:
+        s.add(ImportRecord(plan_id=p.id, file_name=inc.file_name[:500], file_sha256=inc.file_sha256,
+                           outcome=receipt.outcome.value, submission_no=receipt.submission_no,
+                           submission_uuid=sub_uuid, message="；".join(receipt.warnings) or None))
+
+    # ------------------------------------------------------------ writing
+    def _replace(self, s: Session, p: Plan, inc: Incoming, want_r: dict, want_i: dict, want_s: dict) -> int:
+        """Make the working copy hold exactly the received content; history keeps what it replaced.
+
+        Bulk statements: an import writes hundreds of plans. Returns how many values changed.
+        """
+        origin = Origin.IMPORT
+        changes: list[dict] = []
+        want_r = {(no, k): v for no, kv in want_r.items() for k, v in kv.items()}
+        want_s, want_i = dict(want_s), dict(want_i)
+
+        def note(entity, item_no, key, old, new):
+            changes.append(self.store.change_row(origin, entity, plan_id=p.id, item_no=item_no, key=key,
+                                                 old=old, new=new))
+
+        def sync(rows, key_of, want, entity, item_of, key_name):
+            for row in rows:
+                k = key_of(row)
+                new = want.pop(k, None)
+                if new != row.value:
+                    note(entity, item_of(k), key_name(k), row.value, new)
+                    if new is None:
+                        s.delete(row)
+                    else:
+                        row.value = new
+            return want
+
+        new_r = sync(s.scalars(select(Response).where(Response.plan_id == p.id)),
+                     lambda r: (r.item_no, r.field_key), want_r, "response", lambda k: k[0], lambda k: k[1])
+        new_s = sync(s.scalars(select(Section).where(Section.plan_id == p.id)),
+                     lambda r: r.key, want_s, "section", lambda k: None, lambda k: k)
+        conn = s.connection()  # Core executemany: the ORM bulk path costs more than the rows
+        if new_r:
+            conn.execute(insert(Response), [dict(plan_id=p.id, item_no=no, field_key=k, value=v)
+                                            for (no, k), v in new_r.items()])
+        if new_s:
+            conn.execute(insert(Section), [dict(plan_id=p.id, key=k, value=v) for k, v in new_s.items()])
+        for (no, k), v in new_r.items():
+            note("response", no, k, None, v)
+        for k, v in new_s.items():
+            note("section", None, k, None, v)
+        item_of = {ind.key: it.no for it in inc.view.items for ind in it.indicators}
+        for row in list(s.scalars(select(IndicatorValue).where(IndicatorValue.plan_id == p.id))):
+            t, a = want_i.pop(row.indicator_key, (None, None))
+            for which, new in (("target", t), ("actual", a)):
+                old = getattr(row, which)
+                if old != new:
+                    note("indicator", item_of.get(row.indicator_key), f"{which}:{row.indicator_key}",
+                         fmt.number(old, None), fmt.number(new, None))
+                    setattr(row, which, new)
+            if t is None and a is None:
+                s.delete(row)
+        for k, (t, a) in want_i.items():
+            s.add(IndicatorValue(plan_id=p.id, indicator_key=k, target=t, actual=a))
+            for which, new in (("target", t), ("actual", a)):
+                if new is not None:
+                    note("indicator", item_of.get(k), f"{which}:{k}", None, fmt.number(new))
+        self._sync_explanations(s, p, inc.explanations, note)
+        self._sync_evidence(s, p, inc, note)
+        if changes:
+            conn.execute(insert(Change), changes)
+        self.store.plans.touch(p)
+        return len(changes)
+
+    @staticmethod
+    def _sync_explanations(s: Session, p: Plan, want: dict, note) -> None:
+        want = dict(want)
+        for row in list(s.scalars(select(Explanation).where(Explanation.plan_id == p.id))):
+            new = want.pop((row.item_no, row.rule_id, row.field_key), None)
+            if new != row.text:
+                note("explanation", row.item_no, f"{row.rule_id}:{row.field_key}", row.text, new)
+                if new is None:
+                    s.delete(row)
+                else:
+                    row.text = new
+        for (no, rule, fkey), text in want.items():
+            s.add(Explanation(plan_id=p.id, item_no=no, rule_id=rule, field_key=fkey, text=text))
+            note("explanation", no, f"{rule}:{fkey}", None, text)
+
+    @staticmethod
+    def _sync_evidence(s: Session, p: Plan, inc: Incoming, note) -> None:
+        """Evidence rows follow the filing where the file content is at hand (a 报送包, or known here);
+        the submission's snapshot always lists every file by name, size and SHA-256."""
+        want = {(no, name, sha): size for no, name, size, sha in inc.evidence}
+        for row in list(s.scalars(select(Evidence).where(Evidence.plan_id == p.id))):
+            if want.pop((row.item_no, row.name, row.sha256), None) is None:
+                note("attachment", row.item_no, "remove", f"{row.name} ({row.sha256[:12]})", None)
+                s.delete(row)
+        for (no, name, sha), size in want.items():
+            if s.get(Blob, sha) is None:
+                data = inc.blobs.get(sha)
+                if data is None:
+                    continue
+                s.add(Blob(sha256=sha, size=len(data), data=data))
+            s.add(Evidence(plan_id=p.id, item_no=no, name=name, sha256=sha, size=size))
+            note("attachment", no, "add", None, f"{name} ({sha[:12]})")
+

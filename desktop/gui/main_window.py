@@ -1,0 +1,641 @@
+"""The main window: unit tree | checklist | item editor, validation dock, autosave, undo."""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QStandardItemModel, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox,
+    QSplitter, QTableView, QTabWidget, QToolBar, QTreeView, QVBoxLayout, QWidget,
+)
+
+from ..core.edits import Edit, Kind, Ref
+from ..core.errors import InputError
+from ..core.lifecycle import EDITABLE, Action
+from ..core.validation import completeness, validate
+from ..core.vocab import Origin, PlanState
+from . import operations
+from .commands import EditCommand
+from .editor import ItemEditor
+from .models import ITEM_ROLE, KIND_ROLE, REF_ROLE, ChecklistFilter, ChecklistModel, build_unit_tree, plan_label
+from .sections import SectionsEditor
+from .settings import UiSettings
+from .validation_panel import ValidationPanel
+from .widgets import year_spin
+
+AUTOSAVE_MS = 400
+
+
+class MainWindow(QMainWindow):
+    saved = Signal()  # after every autosave write
+    planOpened = Signal(int)
+
+    def __init__(self, store, ui: UiSettings | None = None, parent=None):
+        super().__init__(parent)
+        self.store = store
+        if ui is None:
+            from ..core.paths import AppPaths
+
+            ui = UiSettings(AppPaths.user().window_file)
+        self.ui = ui
+        self.plan = self.view = self.data = None
+        self.problems: list = []
+        self.unit_code: str | None = None
+        self.item_no: int | None = None
+        self.last_saved: dt.datetime | None = None
+        self.pending: dict[Ref, object] = {}
+        self.pending_plan: int | None = None
+        self.undo = QUndoStack(self)
+        self.setWindowTitle("产教融合实施方案填报")
+        self.setObjectName("main_window")
+        self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self._timer.timeout.connect(self.flush)
+        self._build()
+        self._menus()
+        self.role = store.actor.role  # UserRole id from the first-start wizard
+        self.year_spin.blockSignals(True)
+        self.year_spin.setValue(self.ui.int("year") or dt.date.today().year)
+        self.year_spin.blockSignals(False)
+        self._tree_loaded = False  # filled after the first paint: a province has thousands of units
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.tree_model = QStandardItemModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.tree_model)
+        self.tree.setHeaderHidden(True)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.selectionModel().currentChanged.connect(self._tree_current)
+        self.tree_index: dict = {}
+
+        self.model = ChecklistModel(self)
+        self.proxy = ChecklistFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setObjectName("checklist")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+
+        self.filter_combo = QComboBox()
+        self.filter_combo.addItems(ChecklistFilter.MODES)
+        self.filter_combo.currentIndexChanged.connect(self.proxy.set_mode)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索任务、部门、举措…（Ctrl+F）")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.set_text)
+        self.plan_title = QLabel("未打开方案")
+        self.plan_title.setWordWrap(True)
+        self.plan_title.setStyleSheet("font-weight: bold;")
+        self.banner = QLabel()
+        self.banner.setObjectName("state_banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        middle = QWidget()
+        ml = QVBoxLayout(middle)
+        ml.setContentsMargins(0, 0, 0, 0)
+        ml.addWidget(self.plan_title)
+        ml.addWidget(self.banner)
+        ml.addWidget(self.table)
+
+        self.editor = ItemEditor(self.store)
+        self.editor.edited.connect(self._on_edited)
+        self.editor.evidenceChanged.connect(lambda: self.refresh(touch=True))
+        self.sections = SectionsEditor(self.store.catalog.base_fields.sections)
+        self.sections.edited.connect(self._on_edited)
+        self.right = QTabWidget()
+        self.right.addTab(self.editor, "任务填报")
+        self.right.addTab(self.sections, "方案正文")
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main_splitter")
+        for w, stretch in ((self.tree, 2), (middle, 5), (self.right, 4)):
+            self.splitter.addWidget(w)
+            self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
+        self.setCentralWidget(self.splitter)
+
+        self.panel = ValidationPanel(self)
+        self.panel.jump.connect(self.jump_to)
+        self.panel.explain.connect(self.save_explanation)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.panel)
+        self.resizeDocks([self.panel], [self.fontMetrics().lineSpacing() * 9], Qt.Orientation.Vertical)
+
+        tb = QToolBar("方案")
+        tb.setObjectName("plan_toolbar")
+        self.toolbar = tb
+        self.addToolBar(tb)
+        tb.addWidget(QLabel(" 年度 "))
+        self.year_spin = year_spin()
+        self.year_spin.valueChanged.connect(self._year_changed)
+        tb.addWidget(self.year_spin)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" 状态 "))
+        self.state_label = QLabel("—")
+        self.state_label.setObjectName("state_label")
+        tb.addWidget(self.state_label)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" 显示 "))
+        tb.addWidget(self.filter_combo)
+        tb.addWidget(self.search)
+
+        sb = self.statusBar()
+        self.saved_label = QLabel("")
+        self.counts_label = QLabel("")
+        self.complete_label = QLabel("")
+        sb.addPermanentWidget(self.complete_label)
+        sb.addPermanentWidget(self.counts_label)
+        sb.addPermanentWidget(self.saved_label)
+
+    def _action(self, menu, text, slot, shortcut=None, obj=None) -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        a.triggered.connect(slot)
+        if obj:
+            a.setObjectName(obj)
+        menu.addAction(a)
+        return a
+
+    def _menus(self) -> None:
+        mb = self.menuBar()
+        f = mb.addMenu("文件(&F)")
+        self.act_new = self._action(f, "新建方案…", self.new_plan, QKeySequence.StandardKey.New)
+        self.act_dup = self._action(f, "复制上年方案为本年草稿", self.duplicate_last_year)
+        f.addSeparator()
+        self.act_submit = self._action(f, "报送…", self.submit, "Ctrl+Return", "act_submit")
+        self.act_withdraw = self._action(f, "撤回报送", self.withdraw, None, "act_withdraw")
+        f.addSeparator()
+        self.act_word = self._action(f, "导出 Word（正式稿）…", lambda: operations.export_word(self), "Ctrl+E")
+        self.act_xlsx = self._action(f, "导出 Excel 报送表（正式稿）…", lambda: operations.export_xlsx(self),
+                                     "Ctrl+Shift+E")
+        self.act_word_draft = self._action(f, "导出 Word 征求意见稿…", lambda: operations.export_word(self, draft=True))
+        self.act_xlsx_draft = self._action(f, "导出 Excel 草稿…", lambda: operations.export_xlsx(self, draft=True))
+        self._action(f, "批量导出 Word（所选单位及下级）…", lambda: operations.export_word_batch(self))
+        self._action(f, "导出空白模板…", lambda: operations.export_template(self))
+        f.addSeparator()
+        self._action(f, "导入报送表…", lambda: operations.import_sheets(self), "Ctrl+I")
+        self._action(f, "导入文件夹中的报送表…", lambda: operations.import_sheets(self, folder=True))
+        f.addSeparator()
+        self._action(f, "退出", self.close, QKeySequence.StandardKey.Quit)
+        e = mb.addMenu("编辑(&E)")
+        # own actions (not createUndoAction): pending typing is saved first, then undone
+        self.act_undo = self._action(e, "撤销", self.do_undo, QKeySequence.StandardKey.Undo)
+        self.act_redo = self._action(e, "重做", self.do_redo, "Ctrl+Y")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
+        self.undo.canUndoChanged.connect(self.act_undo.setEnabled)
+        self.undo.canRedoChanged.connect(self.act_redo.setEnabled)
+        self.undo.undoTextChanged.connect(lambda t: self.act_undo.setText(f"撤销 {t}".strip()))
+        self.undo.redoTextChanged.connect(lambda t: self.act_redo.setText(f"重做 {t}".strip()))
+        self.act_undo.setEnabled(False)
+        self.act_redo.setEnabled(False)
+        e.addSeparator()
+        self._action(e, "查找", lambda: (self.search.setFocus(), self.search.selectAll()), QKeySequence.StandardKey.Find)
+        v = mb.addMenu("视图(&V)")
+        v.addAction(self.panel.toggleViewAction())
+        v.addAction(self.toolbar.toggleViewAction())
+        v.addSeparator()
+        self._action(v, "汇总…", lambda: operations.open_summary(self), "Ctrl+Shift+S")
+        self._action(v, "方案历史…", self.show_history)
+        self._action(v, "刷新", self.reload_tree, QKeySequence.StandardKey.Refresh)
+        h = mb.addMenu("帮助(&H)")
+        self._action(h, "关于", self.about)
+        self._action(h, "关于 Qt", lambda: QMessageBox.aboutQt(self))
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        on = self.plan is not None
+        for a in (self.act_word, self.act_xlsx, self.act_word_draft, self.act_xlsx_draft):
+            a.setEnabled(on)
+        state = PlanState(self.plan.state) if on else None
+        self.act_submit.setEnabled(on and state in EDITABLE)
+        self.act_withdraw.setEnabled(on and state == PlanState.SUBMITTED)
+
+    def about(self) -> None:
+        QMessageBox.about(self, "关于", "产教融合“一市一策 / 一校一策”实施方案 填报、备案与汇总\n\n"
+                          "离线使用：数据保存在本机数据库中，自动保存，无需联网。\n"
+                          f"数据库：{self.store.url}")
+
+    # -------------------------------------------------------------------- tree
+    @property
+    def year(self) -> int:
+        return self.year_spin.value()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._tree_loaded:
+            self._tree_loaded = True
+            QTimer.singleShot(0, self.reload_tree)
+
+    def reload_tree(self) -> None:
+        self._tree_loaded = True
+        units = self.store.units.list()
+        plans = self.store.plans.list(year=self.year)
+        self.tree_index = build_unit_tree(self.tree_model, units, plans, self.year, self.store.vocab)
+        self._select_tree(("plan", self.plan.id) if self.plan else ("unit", self.unit_code))
+
+    def _select_tree(self, key) -> None:
+        it = self.tree_index.get(key)
+        if it is None:
+            return
+        idx = it.index()
+        self.tree.blockSignals(True)
+        sm = self.tree.selectionModel()
+        sm.blockSignals(True)
+        p = idx.parent()
+        while p.isValid():
+            self.tree.expand(p)
+            p = p.parent()
+        sm.setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        sm.blockSignals(False)
+        self.tree.blockSignals(False)
+        self.tree.scrollTo(idx)
+
+    def _tree_current(self, cur, _prev) -> None:
+        if not cur.isValid():
+            return
+        kind, ref = cur.data(KIND_ROLE), cur.data(REF_ROLE)
+        if kind == "plan":
+            self.open_plan(ref)
+        else:
+            self.unit_code = ref
+            plans = self.store.plans.list(unit_code=ref, year=self.year)
+            if plans:
+                self.open_plan(plans[0].id)
+            else:
+                self.close_plan()
+                self.plan_title.setText(f"{cur.data()}：{self.year}年尚无方案（文件 → 新建方案）")
+
+    def _year_changed(self, year: int) -> None:
+        self.flush()
+        unit, plan = self.unit_code, self.plan
+        self.close_plan()
+        self.unit_code = unit
+        self.reload_tree()
+        if plan:
+            same = self.store.plans.find(plan.unit_code, plan.form_id, year, plan.kind)
+            if same:
+                self.open_plan(same.id)
+            else:
+                self.plan_title.setText(f"{plan.unit_name}：{year}年尚无方案（可“复制上年方案为本年草稿”）")
+                self._select_tree(("unit", unit))
+
+    # -------------------------------------------------------------------- plan
+    def open_plan(self, plan_id: int | None, item_no: int | None = None) -> None:
+        if plan_id is None:
+            return self.close_plan()
+        self.flush()
+        if self.plan and self.plan.id == plan_id:
+            if item_no is not None:
+                self.select_item(item_no)
+            return
+        try:
+            plan = self.store.plans.get(plan_id)
+        except InputError:
+            return self.close_plan()
+        if plan.year != self.year:
+            self.year_spin.blockSignals(True)
+            self.year_spin.setValue(plan.year)
+            self.year_spin.blockSignals(False)
+            self.plan = plan
+            self.reload_tree()
+        self.plan, self.unit_code = plan, plan.unit_code
+        self.view = self.store.plans.view_for(plan)
+        self.data = self.store.plans.snapshot(plan.id)
+        self.problems = validate(self.view, plan.kind, self.data)
+        self.model.set_plan(self.view, plan.kind, self.data, self.problems)
+        self.sections.fill(self.data)
+        self.sections.setEnabled(True)
+        self._show_plan_header()
+        self.panel.set_problems(self.problems)
+        self._update_counts()
+        self._select_tree(("plan", plan.id))
+        self._update_actions()
+        self.item_no = None
+        first = item_no or next((it.no for it in self.view.items if self.view.must_answer(it.no, plan.kind)),
+                                self.view.items[0].no)
+        self.select_item(first)
+        self.planOpened.emit(plan.id)
+
+    def _show_plan_header(self) -> None:
+        p, f = self.plan, self.view.form
+        label = self.store.vocab.label
+        filed = f" · 第{p.submission_no}次报送" if p.submission_no else ""
+        self.plan_title.setText(f"{p.unit_name} · {p.year}年{p.kind} · {f.title}（{f.doc_no or f.id}）{filed}")
+        self.state_label.setText(label(p.state) + (f"（第{p.submission_no}次）" if p.submission_no else ""))
+        self.state_label.setToolTip(p.review_reason or "")
+        self.setWindowTitle(f"{p.unit_name} {p.year}年{p.kind} — 产教融合实施方案填报")
+        state = PlanState(p.state)
+        read_only = state not in EDITABLE
+        self.editor.set_read_only(read_only)
+        self.sections.set_read_only(read_only)
+        if read_only:
+            why = self.store.lifecycle.verdict(p.id, Action.EDIT).reason
+            hint = "可在“文件 → 撤回报送”撤回后修改。" if state == PlanState.SUBMITTED else ""
+            self._banner(f"🔒 {why}。{hint}", "#e8f0fe")
+        elif state == PlanState.RETURNED:
+            self._banner(f"第{p.submission_no}次报送已退回：{p.review_reason or '—'}。请修改后重新报送（文件 → 报送）。",
+                         "#fde9c9")
+        else:
+            self.banner.hide()
+        self._update_actions()
+
+    def _banner(self, message: str, color: str) -> None:
+        self.banner.setText(message)
+        self.banner.setStyleSheet(f"background: {color}; padding: 6px; border-radius: 3px;")
+        self.banner.show()
+
+    def close_plan(self) -> None:
+        self.flush()
+        self.plan = self.view = self.data = None
+        self.problems = []
+        self.item_no = None
+        self.model.clear()
+        self.editor.set_item(None, None, None, None, [])
+        self.banner.hide()
+        self.state_label.setText("—")
+        self.sections.fill(None)
+        self.sections.setEnabled(False)
+        self.panel.set_problems([])
+        self.plan_title.setText("未打开方案")
+        self.counts_label.setText("")
+        self.complete_label.setText("")
+        self._update_actions()
+
+    def select_item(self, item_no: int) -> None:
+        row = self.model.row_of(item_no)
+        if row < 0:
+            return
+        idx = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not idx.isValid():  # filtered out: show everything again
+            self.filter_combo.setCurrentIndex(0)
+            self.search.clear()
+            idx = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectionModel().setCurrentIndex(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(idx)
+        if self.item_no != item_no:  # currentRowChanged may not fire (same row after filtering)
+            self._show_item(item_no)
+
+    def _row_changed(self, cur, _prev) -> None:
+        if cur.isValid():
+            self._show_item(self.proxy.data(cur, ITEM_ROLE))
+
+    def _show_item(self, item_no: int) -> None:
+        self.flush()
+        self.item_no = item_no
+        self.editor.set_item(self.view, self.plan, item_no, self.data, self.problems)
+
+    # -------------------------------------------------------------- autosave
+    def label_for(self, e: Edit) -> str:
+        ref = e.ref
+        if ref.kind == Kind.SECTION:
+            decl = self.store.catalog.base_fields.section(ref.key)
+            return decl.label if decl else ref.key
+        if ref.is_indicator:
+            ind = self.view.indicator_map[ref.key][1] if self.view and ref.key in self.view.indicator_map else None
+            return (ind.name if ind else ref.key) + ("目标值" if ref.kind == Kind.TARGET else "完成值")
+        decl = self.view.field_map.get(ref.key) if self.view else None
+        return decl.label if decl else ref.key
+
+    def _on_edited(self, ref: Ref, value) -> None:
+        if self.plan is None:
+            return
+        if self.pending_plan not in (None, self.plan.id):
+            self.flush()
+        self.pending_plan = self.plan.id
+        self.pending[ref] = value
+        self.saved_label.setText("正在保存…")
+        self._timer.start()
+
+    def _old_value(self, ref: Ref):
+        if ref.kind == Kind.SECTION:
+            return self.data.sections.get(ref.key)
+        if ref.is_indicator:
+            t, a = self.data.indicators.get(ref.key, (None, None))
+            return t if ref.kind == Kind.TARGET else a
+        return self.data.values.get(ref.item_no, {}).get(ref.key)
+
+    def flush(self) -> bool:
+        """Write pending edits now (autosave timer, item/plan switch, close). False if refused."""
+        self._timer.stop()
+        if not self.pending:
+            return True
+        pending, plan_id = self.pending, self.pending_plan
+        self.pending, self.pending_plan = {}, None
+        new = [Edit(ref, v) for ref, v in pending.items()]
+        same_plan = self.plan is not None and self.plan.id == plan_id
+        old = [Edit(e.ref, self._old_value(e.ref)) for e in new] if same_plan else []
+        try:
+            changed = self.store.plans.apply_edits(plan_id, new)
+        except InputError as err:
+            self.saved_label.setText("未保存")
+            self.statusBar().showMessage(f"未保存：{err}", 8000)
+            QMessageBox.warning(self, "无法保存", str(err))
+            return False
+        if changed and same_plan:
+            self.undo.push(EditCommand(self, plan_id, new, old, applied=True))
+        self._mark_saved()
+        if same_plan:
+            self.refresh(skip=set(pending))
+        self.saved.emit()
+        return True
+
+    def do_undo(self) -> None:
+        self.flush()  # a pending edit becomes the command undone
+        self.undo.undo()
+
+    def do_redo(self) -> None:
+        self.flush()
+        self.undo.redo()
+
+    def apply_from_history(self, plan_id: int, edits: list[Edit]) -> None:
+        """Undo/redo: write the edits, then show the plan and item they belong to."""
+        try:
+            self.store.plans.apply_edits(plan_id, edits)
+        except InputError as err:
+            QMessageBox.warning(self, "无法撤销/重做", str(err))
+            return
+        self._mark_saved()
+        first = edits[0].ref
+        if not self.plan or self.plan.id != plan_id:
+            self.open_plan(plan_id, first.item_no or None)
+        else:
+            self.refresh()
+            if first.kind == Kind.SECTION:
+                self.right.setCurrentWidget(self.sections)
+            else:
+                self.select_item(first.item_no)
+                self.right.setCurrentWidget(self.editor)
+            self.editor.fill(self.data, self.problems)
+        self.saved.emit()
+
+    def _mark_saved(self) -> None:
+        self.last_saved = dt.datetime.now()
+        self.saved_label.setText(f"已保存 {self.last_saved:%H:%M:%S}")
+
+    def refresh(self, skip=(), touch: bool = False) -> None:
+        """Re-read the open plan after a write and update every view of it."""
+        if self.plan is None:
+            return
+        if touch:
+            self._mark_saved()
+        self.plan = self.store.plans.get(self.plan.id)
+        self.data = self.store.plans.snapshot(self.plan.id)
+        self.problems = validate(self.view, self.plan.kind, self.data)
+        self.model.refresh(self.data, self.problems)
+        self.editor.fill(self.data, self.problems, skip=skip)
+        self.sections.fill(self.data, skip=skip)
+        self.panel.set_problems(self.problems)
+        self._show_plan_header()
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        e, w, _x = self.panel.counts
+        self.counts_label.setText(f"错误 {e} · 警告 {w}")
+        self.complete_label.setText(f"完成度 {completeness(self.view, self.plan.kind, self.data)}")
+
+    # --------------------------------------------------------- validation
+    def jump_to(self, item_no: int, field_key: str) -> None:
+        self.select_item(item_no)
+        self.editor.focus_field(field_key)
+
+    def save_explanation(self, problem, text: str) -> None:
+        try:
+            self.store.plans.explain(self.plan.id, problem.item_no, problem.rule_id, problem.field_key, text)
+        except InputError as err:
+            QMessageBox.warning(self, "无法保存说明", str(err))
+            return
+        self.refresh(touch=True)
+
+    # ----------------------------------------------------- plan operations
+    def submit(self) -> bool:
+        """报送: the lifecycle checks the plan; the user confirms what it means (read-only after)."""
+        if self.plan is None or not self.flush():
+            return False
+        v = self.store.lifecycle.verdict(self.plan.id, Action.SUBMIT)
+        if not v.allowed:
+            lines = "\n".join(p.message for p in v.problems[:15])
+            QMessageBox.warning(self, "不能报送", v.reason + (f"\n\n{lines}" if lines else ""))
+            if v.problems:
+                self.panel.raise_()
+            return False
+        n = self.plan.submission_no + 1
+        ans = QMessageBox.question(self, "报送", f"将本方案作为第{n}次报送？\n报送后方案只读，可导出正式的 Word 和 Excel 文件"
+                                   "报送上级；审核前可撤回修改。")
+        if ans != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            sub = self.store.lifecycle.submit(self.plan.id, origin=Origin.UI)
+        except InputError as err:
+            QMessageBox.warning(self, "不能报送", str(err))
+            return False
+        self._after_transition(f"已报送（第{sub.number}次报送）")
+        return True
+
+    def withdraw(self) -> bool:
+        if self.plan is None:
+            return False
+        ans = QMessageBox.question(self, "撤回报送", f"撤回第{self.plan.submission_no}次报送，方案回到草稿以便修改？\n"
+                                   "（已发出的文件不会随之收回，修改后请重新报送。）")
+        if ans != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            self.store.lifecycle.withdraw(self.plan.id, origin=Origin.UI)
+        except InputError as err:
+            QMessageBox.warning(self, "不能撤回", str(err))
+            return False
+        self._after_transition("已撤回，方案可修改")
+        return True
+
+    def _after_transition(self, message: str) -> None:
+        self.refresh()
+        it = self.tree_index.get(("plan", self.plan.id))
+        if it is not None:
+            it.setText(plan_label(self.plan, self.store.vocab))
+        self.statusBar().showMessage(message, 8000)
+
+    def show_history(self) -> None:
+        if self.plan is None:
+            return
+        from .dialogs import HistoryDialog
+
+        self.history_dialog = HistoryDialog(self.store, self.plan, self)
+        self.history_dialog.open()
+
+    def new_plan(self) -> None:
+        from .dialogs import NewPlanDialog
+
+        code = self.unit_code
+        if not code:
+            QMessageBox.information(self, "新建方案", "请先在左侧选择单位。")
+            return
+        dlg = NewPlanDialog(self.store, self.store.units.get(code), self.year, self)
+        if dlg.exec() and dlg.created:
+            self.reload_tree()
+            self.open_plan(dlg.created.id)
+
+    def duplicate_last_year(self):
+        code = self.plan.unit_code if self.plan else self.unit_code
+        if not code:
+            QMessageBox.information(self, "复制上年方案", "请先在左侧选择单位。")
+            return None
+        prev = self.store.plans.list(unit_code=code, year=self.year - 1)
+        if not prev:
+            QMessageBox.information(self, "复制上年方案", f"该单位没有 {self.year - 1} 年的方案可复制。")
+            return None
+        try:
+            info = self.store.plans.duplicate(prev[0].id, self.year)
+        except InputError as err:
+            QMessageBox.warning(self, "复制上年方案", str(err))
+            return None
+        self.plan = None
+        self.reload_tree()
+        self.open_plan(info.id)
+        self.statusBar().showMessage(f"已将 {self.year - 1} 年方案复制为 {self.year} 年草稿", 5000)
+        return info
+
+    # ------------------------------------------------------------ settings
+    def restore(self) -> None:
+        s = self.ui
+        geo, state = s.value("window/geometry"), s.value("window/state")
+        if isinstance(geo, QByteArray):
+            self.restoreGeometry(geo)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        split = s.value("window/splitter")
+        if isinstance(split, QByteArray):
+            self.splitter.restoreState(split)
+        plan_id = s.int("last/plan")
+        unit = s.str("last/unit")
+        if plan_id:
+            self.open_plan(plan_id, s.int("last/item"))
+        if self.plan is None and unit:
+            self.unit_code = unit
+            self._select_tree(("unit", unit))
+
+    def save_settings(self) -> None:
+        s = self.ui
+        s.set("window/geometry", self.saveGeometry())
+        s.set("window/state", self.saveState())
+        s.set("window/splitter", self.splitter.saveState())
+        s.set("year", self.year)
+        s.set("last/unit", self.unit_code or "")
+        s.set("last/plan", self.plan.id if self.plan else "")
+        s.set("last/item", self.item_no or "")
+        s.sync()
+
+    def closeEvent(self, event) -> None:
+        if not self.flush():
+            event.ignore()
+            return
+        self.save_settings()
+        super().closeEvent(event)

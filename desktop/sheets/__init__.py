@@ -1,1 +1,0 @@
-"""Excel filing table: export, blank template and bulk import (no Qt)."""
