@@ -196,7 +196,7 @@ def _pydantic_problems(file: str, err: ValidationError, data) -> list[FormProble
     return out
 
 
-def _derive_kinds(form: Form, kinds: dict[str, PlanKind]) -> dict[int, frozenset[str]]:
+def derive_kinds(form: Form, kinds: dict[str, PlanKind]) -> dict[int, frozenset[str]]:
     out = {}
     for it in form.items:
         if it.plan_kinds is not None:
@@ -245,7 +245,7 @@ def load_catalog(root: Path) -> Catalog:
         problems += _check_form(path.name, form, kinds, base, root)
         if form.id in views:
             problems.append(FormProblem(path.name, f"清单 id 重复：{form.id}"))
-        views[form.id] = FormView(form, base.fields + form.extra_fields, base.rules, _derive_kinds(form, kinds), vocab)
+        views[form.id] = FormView(form, base.fields + form.extra_fields, base.rules, derive_kinds(form, kinds), vocab)
     if problems:
         raise CatalogError(problems)
     return Catalog(views, kinds, base, root, vocab)
