@@ -1,9 +1,15 @@
 """Per-test isolation (after novelWriter): every test gets its own database file, its own
-config folders (QSettings, user data) and offscreen Qt, so no test sees another's state."""
+config folders (QSettings, user data) and offscreen Qt, so no test sees another's state.
+
+Markers: a test module that imports Qt is ``gui``, every other test is ``core`` (``pytest -m core``
+runs the Qt-free suite alone, in seconds). A modal dialog that a test did not patch fails the test
+instead of blocking it: ``refuse_modal_dialogs`` below.
+"""
 from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -13,6 +19,46 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "_artifacts"  # screenshots and rendered pages to look at (git-ignored)
+
+
+def _uses_qt(module, cache={}) -> bool:  # noqa: B006 - per-session memo of module file → answer
+    """Does the test module drive Qt (an import of PySide6 or desktop.gui anywhere in it)?"""
+    path = getattr(module, "__file__", None)
+    if path not in cache:
+        text = Path(path).read_text(encoding="utf-8") if path else ""
+        cache[path] = bool(re.search(r"^\s*(from|import)\s+(PySide6|desktop\.gui)\b", text, re.M))
+    return cache[path]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = getattr(item, "module", None)
+        gui = "qtbot" in getattr(item, "fixturenames", ()) or (module is not None and _uses_qt(module))
+        item.add_marker(pytest.mark.gui if gui else pytest.mark.core)
+
+
+@pytest.fixture(autouse=True)
+def refuse_modal_dialogs(request, monkeypatch):
+    """A message box, file dialog or dialog exec() that the test did not patch raises at once
+    (a blocked modal dialog would hang the suite, and an unexpected one is a bug)."""
+    if "gui" not in {m.name for m in request.node.iter_markers()}:
+        yield
+        return
+    from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
+
+    def refuse(name):
+        def modal(*args, **kwargs):
+            raise AssertionError(f"unexpected modal dialog in a test: {name}{args[1:3]!r}")
+        return modal
+
+    for cls, names in ((QMessageBox, ("information", "warning", "critical", "question", "about")),
+                       (QFileDialog, ("getSaveFileName", "getOpenFileName", "getOpenFileNames",
+                                      "getExistingDirectory")),
+                       (QInputDialog, ("getText", "getItem", "getInt", "getMultiLineText"))):
+        for name in names:
+            monkeypatch.setattr(cls, name, staticmethod(refuse(f"{cls.__name__}.{name}")))
+    monkeypatch.setattr(QDialog, "exec", refuse("QDialog.exec"))
+    yield
 
 
 @pytest.fixture(autouse=True)

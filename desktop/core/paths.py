@@ -28,6 +28,15 @@ class AppPaths:
         return self.data_dir / "yice.sqlite3"
 
     @property
+    def backups_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def user_forms_dir(self) -> Path:
+        """Checklists the user made or imported (beside the shipped, read-only ones)."""
+        return self.data_dir / "forms"
+
+    @property
     def settings_file(self) -> Path:
         return self.config_dir / "settings.ini"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import traceback
 from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from ..core.jobs import Cancelled, Job
@@ -39,11 +39,11 @@ class _Runnable(QRunnable):
             self.signals.done.emit(result)
 
 
-_LIVE: set = set()  # running tasks, kept alive until their worker has finished
-
-
 class Task(QObject):
-    """One running job; keeps its signals and dialog alive until it ends."""
+    """One running job; keeps its signals and dialog alive until it ends.
+
+    While it runs, the task is held by its parent widget (or the application): the worker thread
+    still emits its signals after the caller has dropped the task, so it must not be collected."""
 
     finished = Signal()
 
@@ -73,8 +73,14 @@ class Task(QObject):
         self._runnable = _Runnable(fn, self.job, self.signals)
         self._runnable.setAutoDelete(False)
 
+    def _holder(self) -> set:
+        owner = self.parent() or QCoreApplication.instance()
+        if not hasattr(owner, "_running_tasks"):
+            owner._running_tasks = set()
+        return owner._running_tasks
+
     def start(self) -> "Task":
-        _LIVE.add(self)
+        self._holder().add(self)
         QThreadPool.globalInstance().start(self._runnable)
         return self
 
@@ -97,7 +103,7 @@ class Task(QObject):
             self.dialog.deleteLater()
             self.dialog = None
         self.finished.emit()
-        _LIVE.discard(self)
+        self._holder().discard(self)
 
     def _done(self, result) -> None:
         self.result = result
