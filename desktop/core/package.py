@@ -124,3 +124,17 @@ def write_package(out, xlsx_name: str, xlsx: bytes, docx_name: str | None, docx:
                 z.writestr(name, data)
 
     return save_atomic(out, save)
+
+
+def export_package(store, plan_ref, out, *, render_xlsx, render_docx, draft: bool = False) -> Path:
+    """The 报送包 of one plan: both documents rendered from ONE snapshot (the formal one is the
+    latest submission, made now if the plan is a clean draft), and every evidence file.
+
+    ``render_xlsx`` / ``render_docx``: ``(snapshot, draft) -> (file name, bytes)``, injected by the
+    CLI or GUI (the core never imports the Excel or Word writers)."""
+    lc = store.lifecycle
+    snap = lc.draft_snapshot(plan_ref) if draft else lc.formal_snapshot(plan_ref)
+    xlsx_name, xlsx = render_xlsx(snap, draft)
+    docx_name, docx = render_docx(snap, draft)
+    evidence = [(e.item_no, e.name, store.evidence.content(e.sha256)) for e in snap.evidence]
+    return write_package(out, xlsx_name, xlsx, docx_name, docx, evidence)

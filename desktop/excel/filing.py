@@ -31,6 +31,7 @@ from ..core import fmt
 from ..core.catalog import Catalog, FormView
 from ..core.files import save_atomic
 from ..core.store import PlanSnapshot
+from ..core.text import safe_filename
 from ..core.vocab import PlanState
 from .layout import (
     COLUMN_NAME, CONTINUED, COVER, COVER_FIELDS, DRAFT_MARK, EVIDENCE, EVIDENCE_HEADERS, EXPLAIN_HEADERS, EXPLANATIONS,
@@ -451,6 +452,16 @@ def workbook_bytes(wb: Workbook) -> bytes:
 def filing_bytes(catalog: Catalog, snap: PlanSnapshot, *, draft: bool) -> bytes:
     """The 报送表 of a snapshot as bytes (a 报送包 holds it beside the Word file)."""
     return workbook_bytes(build_workbook(catalog, catalog.get(snap.plan.form_id), snap, draft=draft))
+
+
+def default_filename(snap: PlanSnapshot, draft: bool = False) -> str:
+    p = snap.plan
+    return safe_filename(f"{p.unit_name}{p.year}年“{p.kind}”报送表（{p.form_id}）{'（草稿）' if draft else ''}") + ".xlsx"
+
+
+def rendered(catalog: Catalog):
+    """``(snapshot, draft) -> (file name, bytes)`` for core.package.export_package."""
+    return lambda snap, draft: (default_filename(snap, draft), filing_bytes(catalog, snap, draft=draft))
 
 
 def export_plan_xlsx(store, plan_ref, out, *, draft: bool = False) -> Path:
