@@ -56,7 +56,8 @@ class Limits:
 
 OOXML = Limits()
 # A 报送表 is well under 1 MB; 20 MB bounds what one file may cost (hostile corpus: tests/test_hostile.py).
-FILING = Limits(total_bytes=100 * 1024 * 1024, entry_bytes=50 * 1024 * 1024)
+FILING = Limits(total_bytes=100 * 1024 * 1024, entry_bytes=50 * 1024 * 1024, sheet_area=200_000, cells=200_000,
+                sheet_elements=400_000)
 
 
 # ------------------------------------------------------------------ size and kind
@@ -80,7 +81,7 @@ def refuse_compound(head: bytes, data: bytes | None, what: str) -> None:
     if not head.startswith(CFB_MAGIC):
         return
     if data is not None and _ENCRYPTED_STREAM in data:
-        raise UnsafeFile(f"文件设有打开密码（已加密），无法读取：请在 Excel/WPS 中取消密码后另存，再导入{what}")
+        raise UnsafeFile("文件设有打开密码（已加密），无法读取：请在 Excel/WPS 中取消密码后另存，再导入")
     raise UnsafeFile("这是旧版 Office 文件（.xls/.doc）或已加密的文件：请在 Excel/WPS 中另存为 .xlsx/.docx（不设密码）")
 
 
