@@ -3,8 +3,9 @@
 The size is read from the file system before a byte is read; the zip checks read only the
 central directory; every XML part is then parsed with defusedxml (DTDs and entities refused)
 so python-docx/openpyxl never see a hostile part. Every refusal is one Chinese sentence.
-(desktop/sheets/safety.py does the same for filing workbooks; this one serves Word and Excel
-policy documents and scans every part, not only those that look suspicious.)
+(desktop/excel/safety.py does the same for filing workbooks; this one serves Word and Excel
+policy documents and forms-export files (desktop/core/authoring/bundle.py), and scans every
+part, not only those that look suspicious.)
 """
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ MAX_TOTAL_BYTES = 200 * 1024 * 1024  # declared uncompressed size of all entries
 MAX_ENTRY_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 100  # uncompressed / compressed, for entries above 1 MB
 MAX_ENTRIES = 5000
-KIND_NAMES = MappingProxyType({"docx": "Word（.docx）", "xlsx": "Excel（.xlsx）"})
-REQUIRED_PART = MappingProxyType({"docx": "word/document.xml", "xlsx": "xl/workbook.xml"})
+KIND_NAMES = MappingProxyType({"docx": "Word（.docx）", "xlsx": "Excel（.xlsx）", "form": "清单导出（.zip）"})
+REQUIRED_PART = MappingProxyType({"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "form": "form.yaml"})
+WHAT = MappingProxyType({"form": "清单文件"})  # what a file of each kind is called in a size refusal
 
 
-def check_size(path: Path) -> int:
+def check_size(path: Path, what: str = "政策文件") -> int:
     """The file's size, refusing a file that is missing or over the limit (nothing is read)."""
     try:
         size = path.stat().st_size
@@ -32,15 +34,16 @@ def check_size(path: Path) -> int:
     if not path.is_file():
         raise ReaderError(f"「{path.name}」不是文件")
     if size > MAX_FILE_BYTES:
-        raise ReaderError(f"文件过大（{size / 1048576:.1f} MB），政策文件不应超过 {MAX_FILE_BYTES // 1048576} MB")
+        raise ReaderError(f"文件过大（{size / 1048576:.1f} MB），{what}不应超过 {MAX_FILE_BYTES // 1048576} MB")
     if size == 0:
         raise ReaderError(f"文件「{path.name}」是空的")
     return size
 
 
 def open_ooxml(path: Path, kind: str) -> zipfile.ZipFile:
-    """Open a .docx/.xlsx after the size, zip-bomb and XML checks; the caller closes it."""
-    check_size(path)
+    """Open a .docx/.xlsx (or a forms-export file, ``kind`` "form") after the size, zip-bomb and
+    XML checks; the caller closes it."""
+    check_size(path, WHAT.get(kind, "政策文件"))
     what = KIND_NAMES[kind]
     try:
         zf = zipfile.ZipFile(path)
@@ -81,6 +84,17 @@ def _read_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     if len(data) > info.file_size:
         raise ReaderError(f"文件内「{info.filename}」的实际大小与声明不符，疑似恶意文件，已拒绝")
     return data
+
+
+def read_part(zf: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
+    """One part of an already checked zip, at most ``limit`` bytes (None when it is absent)."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > limit:
+        raise ReaderError(f"文件内「{name}」过大（{info.file_size / 1048576:.1f} MB），已拒绝")
+    return _read_bounded(zf, info)
 
 
 def _check_xml(zf: zipfile.ZipFile) -> None:
