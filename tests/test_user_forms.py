@@ -10,7 +10,6 @@ import json
 import re
 import shutil
 import zipfile
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,13 @@ import yaml
 from desktop.core.authoring.bundle import export_bundle, import_bundle, read_bundle
 from desktop.core.authoring.draft import FormDraft, parse_targets, read_source_path, targets_text, units_text
 from desktop.core.catalog import default_catalog, form_hash, installed_catalog
-from desktop.core.catalog.user import FormRefused, UserForms, source_file_name
+from desktop.core.catalog.user import FormRefused, source_file_name
 from desktop.core.errors import InputError
 from policy_docs import SCHOOL, write_policy_docx
+from test_authoring_reader import CONTENT_TYPES, _zip
 from tools import dump_db
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
-                 b'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
 
 
 def _files(folder: Path) -> list[str]:
@@ -127,16 +125,9 @@ def test_schema_problems_named_in_the_grid_words(tmp_path, forms_dir):
 # ------------------------------------------------------------------ the CLI
 
 @pytest.fixture
-def yice(db_path):
-    from desktop.main import main
-
-    def run(*args: str):
-        out, err = io.StringIO(), io.StringIO()
-        with redirect_stdout(out), redirect_stderr(err):
-            code = main(["--db", str(db_path), *args])
-        return code, out.getvalue(), err.getvalue()
-
-    return run
+def yice(cli):
+    """``yice --db <test db> ARGS`` (conftest's ``cli``), named for what it runs."""
+    return cli
 
 
 def _user_forms() -> Path:
@@ -212,13 +203,6 @@ def _no_serial(d):
 def _sparse(path: Path) -> Path:
     with open(path, "wb") as f:
         f.truncate(300 * 1024 * 1024)
-    return path
-
-
-def _zip(path: Path, parts: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
     return path
 
 
