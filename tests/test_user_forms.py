@@ -151,6 +151,24 @@ def test_cli_new_prints_proposal_and_saves(yice, tmp_path):
     assert code == 0 and "（本机清单）" in out and "出处：附件 第4行" in out
 
 
+def test_cli_user_form_everywhere_plan_template_summary(yice, tmp_path):
+    """A saved user form is a form like any other for every command (the CLI opens the installed catalogue)."""
+    docx = write_policy_docx(tmp_path / "通知.docx")
+    assert yice("forms", "new", "--from", str(docx), "--id", "gs2025-tasks", "--save")[0] == 0
+    assert yice("unit", "add", "--code", SCHOOL, "--name", "兰州职业技术学院", "--kind", "school",
+                "--parent", "620100")[0] == 0
+    code, out, err = yice("plan", "new", "--unit", SCHOOL, "--form", "gs2025-tasks", "--year", "2025")
+    assert code == 0, err
+    plan = out.strip()
+    assert yice("plan", "set", plan, "--item", "3", "--field", "measures", "--value", "制定方案")[0] == 0
+    code, out, err = yice("plan", "show", plan, "--json")
+    assert json.loads(out)["form"] == {"id": "gs2025-tasks", "version": 1}
+    code, out, err = yice("template", "gs2025-tasks", "-o", str(tmp_path / "模板.xlsx"))
+    assert code == 0 and (tmp_path / "模板.xlsx").is_file(), err
+    code, out, err = yice("summary", "--form", "gs2025-tasks", "--year", "2025", "--under", "620100")
+    assert code == 0 and "2025年职业教育产教融合重点任务" in out and "应报" in out, err
+
+
 def test_cli_pasted_text_from_stdin(yice, monkeypatch):
     text = "关于推进产教融合的通知\n甘教发〔2024〕3号\n（一）加强组织领导。（省教育厅负责）\n（二）完善经费投入。（各市州负责）\n"
     monkeypatch.setattr("sys.stdin", io.StringIO(text))
