@@ -174,6 +174,14 @@ def test_versions_old_plans_keep_theirs(two, tmp_path):
     got = {p.year: p.form_version for p in a.store.plans.list(form_id=fid)}
     assert got == {YEAR: 1, YEAR + 1: 2}
     assert summarise(a.store, fid, YEAR + 1).items[7].answered == 1
+    # a filing of the version-1 plan relabelled as version 2 is refused: a plan keeps its version
+    wb = load_workbook(old_xlsx)
+    for row in wb[META].iter_rows():
+        if row[0].value in ("form_version", "form_hash"):
+            row[1].value = "2" if row[0].value == "form_version" else v2.hash
+    wb.save(tmp_path / "relabelled.xlsx")
+    [f] = import_files(a.store, [tmp_path / "relabelled.xlsx"]).files
+    assert f.outcome == "rejected" and "第1版填报" in f.messages[0] and "第2版填写" in f.messages[0], f.messages
 
 
 def test_filing_on_a_form_or_version_not_held_is_refused(two, tmp_path, catalog):

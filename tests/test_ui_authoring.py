@@ -196,6 +196,18 @@ def test_import_and_export_from_the_menu(qtbot, window, tmp_path, forms_dir):
     qtbot.waitUntil(lambda: out.exists())
     qtbot.waitUntil(lambda: task.result is not None)
     assert out.stat().st_size > 1000
+    # 导出清单 with the deadline and the schools under the selected unit; 修改清单 opens the grid on it
+    window.store.units.add(SCHOOL, "兰州职业技术学院", "school", "620100")
+    window.unit_code = "620100"
+    dlg = authoring.ExportDialog(window, "gs2025-tasks")
+    qtbot.addWidget(dlg)
+    dlg.use_deadline.setChecked(True)
+    dlg.filers.setCurrentIndex(1)
+    dist = dlg.distribution()
+    assert dist.filers == (SCHOOL,) and dist.deadline is not None and dist.form_id == "gs2025-tasks"
+    rw = authoring.edit_form(window, "gs2025-tasks")
+    assert rw.draft.edit_of is not None and rw.id_edit.isReadOnly() and "保存后为新版本" in rw.version_label.text()
+    rw.close()
     menu = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
     assert {"新建清单…", "修改清单…", "导出清单…", "导入清单…"} <= set(menu)
 

@@ -61,6 +61,17 @@ def test_user_forms_load_beside_shipped_and_bad_files_are_skipped(forms_dir, sav
     assert "<id>.v<版本>.yaml" in text
 
 
+def test_stored_source_reads_back_into_the_same_checklist(saved):
+    """The source kept beside a form made from a .docx is text the reader reads into the same items."""
+    from desktop.core.authoring.draft import read_source_text
+
+    view = saved.catalog.get("gs2025-tasks")
+    [again] = read_source_text(saved.catalog.source_text(view)).reading.proposals
+    assert [(it.text, it.category, list(it.units), it.ref) for it in again.items] == [
+        (it.text, it.category, list(it.units), it.ref) for it in view.items]
+    assert again.meta.doc_no == view.form.doc_no and again.meta.date == view.form.date
+
+
 def test_catalog_versions_and_messages(saved):
     cat = saved.catalog
     with pytest.raises(KeyError, match="本机没有清单「gs2025-tasks」的第3版.*请先导入该清单的第3版"):
@@ -84,6 +95,31 @@ def test_units_and_targets_read_back_as_typed():
                 assert tuple(type(t).model_validate(g) for t, g in zip(ind.targets, got)) == ind.targets
     with pytest.raises(InputError, match="无法识别"):
         parse_targets("很多", "个")
+
+
+def test_roster_follows_a_long_filers_list(tmp_path, saved):
+    """A province-wide list (more codes than SQLite takes bound parameters) drives the roster."""
+    import time
+
+    from desktop.core.catalog import Distribution
+    from desktop.core.catalog.user import UserForms
+    from desktop.core.store import Store
+    from desktop.core.summary import summarise
+
+    codes = tuple(f"9{n:09d}" for n in range(40_000)) + (SCHOOL,)
+    cat = UserForms(saved.catalog).set_distribution(Distribution(form_id="gs2025-tasks", filers=codes, year=2025))
+    store = Store.open(tmp_path / "p.sqlite3", catalog=cat)
+    try:
+        store.units.add(SCHOOL, "兰州职业技术学院", "school", "620100")
+        store.units.add("4162013890", "兰州石化职业技术大学", "school", "620100")  # not on the list
+        t0 = time.perf_counter()
+        sm = summarise(store, "gs2025-tasks", 2025)
+        took = time.perf_counter() - t0
+        print(f"summary with {len(codes)} filers: {took:.2f} s")
+        assert [r.unit_code for r in sm.roster] == [SCHOOL] and took < 5, took
+        assert {r.unit_code for r in summarise(store, "gs2025-tasks", 2026).roster} >= {SCHOOL, "4162013890"}
+    finally:
+        store.close()
 
 
 # ------------------------------------------------------------------ saving refused
