@@ -13,12 +13,12 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    from ..core.catalog import default_catalog
+    from ..core.catalog import installed_catalog
     from ..core.errors import InputError
     from ..excel.filing import export_template
 
     try:
-        print(export_template(default_catalog(), args.form_id, Path(args.output), kind=args.kind))
+        print(export_template(installed_catalog(), args.form_id, Path(args.output), kind=args.kind))
     except KeyError as e:
         raise InputError(e.args[0]) from None
     return 0

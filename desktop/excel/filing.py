@@ -431,7 +431,7 @@ def build_workbook(catalog: Catalog, view: FormView, snap: PlanSnapshot | None, 
     sub = None if (snap is None or draft) else snap.submission
     chain = list(sub.history) if sub else []
     _meta(wb, {
-        "format": FORMAT, "form_id": view.id, "form_version": view.form.version,
+        "format": FORMAT, "form_id": view.id, "form_version": view.form.version, "form_hash": view.hash,
         "plan_uuid": p.uuid if p else "", "state": "" if snap is None else (PlanState.DRAFT if sub is None else PlanState.SUBMITTED).value,
         "submission_no": sub.number if sub else "", "submission_uuid": sub.uuid if sub else "",
         "history": ",".join(chain), "unit_code": info.get("unit_code") or "", "unit_kind": u.kind if u else "",
@@ -468,7 +468,7 @@ def export_plan_xlsx(store, plan_ref, out, *, draft: bool = False) -> Path:
     """The filing workbook of one plan: formal (its latest submission, made now if needed) or a draft."""
     lc = store.lifecycle
     snap = lc.draft_snapshot(plan_ref) if draft else lc.formal_snapshot(plan_ref)
-    wb = build_workbook(store.catalog, store.catalog.get(snap.plan.form_id), snap, draft=draft)
+    wb = build_workbook(store.catalog, store.catalog.for_plan(snap.plan), snap, draft=draft)
     return save_atomic(out, wb.save)
 
 

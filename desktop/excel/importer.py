@@ -208,16 +208,28 @@ def _merged(chk: _Check, book, sheet: str, rows: list[list], first_row: int, fie
 
 
 # ------------------------------------------------------------------ the form
-def _identify(store, book, meta: dict, chk: _Check):
-    """The form of the file: from _meta, or for a hand-made copy from the 任务清单 layout."""
+IMPORT_FORM_FIRST = "请先导入该清单（文件 → 导入清单…，或 yice forms import 清单文件）再导入报送表"
+
+
+def _identify(store, book, meta: dict, chk: _Check):  # noqa: C901 - one decision list
+    """The form of the file: from _meta (id, version and content hash of the checklist it was
+    filled against), or for a hand-made copy from the 任务清单 layout."""
+    cat = store.catalog
     if meta.get("form_id"):
+        fid, ver = meta["form_id"], meta.get("form_version", "")
+        if fid not in cat.forms:
+            chk.fail(f"未知的清单「{cut(fid, 64)}」：本机没有这份清单，{IMPORT_FORM_FIRST}")
+        if not ver.isdigit():
+            chk.fail(f"清单「{cat.forms[fid].form.title}」的版本「{cut(ver, 20)}」无效（_meta 工作表被改动过？）")
         try:
-            view = store.catalog.get(meta["form_id"])
+            view = cat.get(fid, int(ver))
         except KeyError:
-            chk.fail(f"未知的清单「{cut(meta['form_id'], 40)}」，本软件无法识别（请升级软件或更新清单）")
-        ver = meta.get("form_version", "")
-        if ver != str(view.form.version):
-            chk.fail(f"清单「{view.form.title}」版本「{cut(ver, 20)}」与本软件的第{view.form.version}版不一致，无法导入")
+            have = "、".join(f"第{v}版" for v in cat.versions_of(fid))
+            chk.fail(f"报送表所用清单「{cat.forms[fid].form.title}」的版本「{ver}」本机没有（本机有{have}）：{IMPORT_FORM_FIRST}")
+        claimed = meta.get("form_hash")
+        if claimed and claimed != view.hash:
+            chk.fail(f"报送表所用的清单「{view.form.title}」第{ver}版与本机的同版清单内容不同（校验值不符）："
+                     f"{IMPORT_FORM_FIRST}，或向发文单位核实")
         return view
     rows = book.get(TASKS) or []
     hr = _find_header(rows, NO)
@@ -226,7 +238,7 @@ def _identify(store, book, meta: dict, chk: _Check):
         c_no, c_text = hdr.get(NO, 1), hdr.get(TEXT, 2)
         texts = {normalise(_text(_cell(rows, r, c_text))) for r in range(hr + 1, len(rows) + 1)
                  if _text(_cell(rows, r, c_no))}
-        for view in store.catalog.forms.values():
+        for view in cat.versions.values():
             if normalise(view.items[0].text) in texts and normalise(view.items[-1].text) in texts:
                 return view
     chk.fail("无法识别报送表：缺少隐藏的 _meta 工作表，且任务清单与已知清单都不一致")

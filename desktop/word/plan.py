@@ -415,7 +415,7 @@ def render_plan(store: Store, plan_ref, *, draft: bool = False, today: dt.date |
     lc = store.lifecycle
     data = lc.draft_snapshot(plan_ref) if draft else lc.formal_snapshot(plan_ref)
     template = template or load_template(sections=store.catalog.base_fields.sections)
-    view = store.catalog.get(data.plan.form_id)
+    view = store.catalog.for_plan(data.plan)
     return data, build_document(view, data, template, store.vocab, draft=draft, today=today or dt.date.today())
 
 

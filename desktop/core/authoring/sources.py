@@ -517,3 +517,23 @@ def _from_xlsx(path: Path) -> RawDocument:
     finally:
         wb.close()
     return RawDocument(path.name, "xlsx", tuple(blocks))
+
+
+def document_text(raw: RawDocument) -> str:
+    """The document as plain text, to keep beside a saved checklist as its source (its provenance).
+
+    Paragraphs one per line, table rows tab-separated (a cell's paragraphs joined), each sheet
+    under a 附件-style heading line of its name: text the reader itself reads back into the
+    same tables, so the stored source stays a document the checklist can be rebuilt from."""
+    out: list[str] = []
+    for b in raw.blocks:
+        if isinstance(b, Sheet):
+            out += ["", b.name]
+        elif isinstance(b, Para):
+            out.append(b.text)
+        else:
+            if out and out[-1] != "":
+                out.append("")
+            out += ["\t".join(c.text.replace("\n", "") for c in row) for row in b.rows]
+            out.append("")
+    return "\n".join(out).strip("\n") + "\n"

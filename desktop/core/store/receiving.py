@@ -125,7 +125,7 @@ class Receiving(Part):
                                 [EvidenceInfo(0, no, name, sha, size) for no, name, size, sha in inc.evidence])
             sub = Submission(plan_id=p.id, number=number, uuid=inc.submission_uuid or str(uuidlib.uuid4()),
                              replaces=replaces, state=SubmissionState.SUBMITTED.value, content_hash=digest,
-                             snapshot=snap.to_json(), made_at=now(), origin=str(origin), file_name=inc.file_name[:500],
+                             snapshot=snap.to_json(inc.view.hash), made_at=now(), origin=str(origin), file_name=inc.file_name[:500],
                              made_by_name=(inc.unit.get("contact_person") or None))
             s.add(sub)
             s.flush()
@@ -230,16 +230,24 @@ class Receiving(Part):
         if p is not None:
             if (p.unit_id, p.form_id, p.year) != (unit.id, inc.view.id, inc.year):
                 raise InputError(f"方案标识 {inc.plan_uuid} 已属于 {p.unit.name} {p.year}年的方案，与封面不符")
-            return p
+            return self._same_version(p, inc)
         kind = inc.kind or self.store.plans.default_kind(info)
-        view, year, kind = self.store.plans.check_new(info, inc.view.id, inc.year, kind)
+        view, year, kind = self.store.plans.check_new(info, inc.view.id, inc.year, kind, inc.view.version)
         p = s.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.form_id == view.id, Plan.year == year,
                                         Plan.kind == kind))
         if p is not None:
             if inc.plan_uuid and p.submission_no:
                 raise InputError(f"{unit.name} {year}年已有另一份「{kind}」方案（标识不同），请核对是否重复报送")
-            return p
+            return self._same_version(p, inc)
         return self.store.plans.insert(s, info, view, year, kind, Origin.IMPORT, inc.plan_uuid)
+
+    @staticmethod
+    def _same_version(p: Plan, inc: Incoming) -> Plan:
+        """A plan keeps the form version it was made on: a filing of another version is refused."""
+        if p.form_version != inc.view.version:
+            raise InputError(f"{p.unit.name} {p.year}年的方案按清单「{inc.view.form.title}」第{p.form_version}版填报，"
+                             f"文件却按第{inc.view.version}版填写，未导入；请报送单位按第{p.form_version}版重新导出报送表")
+        return p
 
     @staticmethod
     def _declared_unit(unit: Unit, inc: Incoming) -> UnitInfo:
