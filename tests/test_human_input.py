@@ -82,8 +82,11 @@ def _delete(ws, label):
 
 
 def _extra_column(ws):
-    ws.cell(2, 16, "备注")
-    ws.cell(4, 16, "这一列不是报送表的")
+    """A column of the person's own, right of the last column of the sheet."""
+    c = ws.max_column + 1
+    ws.cell(2, c, "备注")
+    ws.cell(4, c, "这一列不是报送表的")
+    return f"任务清单!{ws.cell(2, c).coordinate}"
 
 
 def _insert_row(ws, with_content: bool):
@@ -186,7 +189,7 @@ CASES = [
     ("删除可选列", "删掉 配合部门 列", lambda wb: put(wb[T], 3, "责任人", "王五") and _delete(wb[T], "配合部门") or "",
      ("warned", {(3, "owner"): "王五"}, "缺少「配合部门」列（选填）")),
     ("删除必填列", "删掉 完成时限 列", lambda wb: _delete(wb[T], "完成时限") or "任务清单!A2", ("refused", "缺少「完成时限」列（必填）")),
-    ("多出一列", "加了 备注 列并填写", lambda wb: _extra_column(wb[T]) or "任务清单!P2", ("warned", {(2, "measures"): "制定方案"}, "不是报送表的列")),
+    ("多出一列", "加了 备注 列并填写", lambda wb: _extra_column(wb[T]), ("warned", {(2, "measures"): "制定方案"}, "不是报送表的列")),
     ("整行排序", "按序号倒序（选中整行）", lambda wb: put(wb[T], 33, "责任人", "末项") and _reverse_rows(wb[T]) or "",
      ("stored", {(33, "owner"): "末项", (2, "lead"): "教务处"})),
     ("排序漏选政策内容", "只选序号和填报列排序", lambda wb: _swap_numbers(wb[T]) or "任务清单!A3", ("refused", "行的顺序被打乱")),

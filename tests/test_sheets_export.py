@@ -158,7 +158,7 @@ def test_renders_as_pdf(store, plan, tmp_path, soffice, artifacts):
     pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
                                                                   text=True).stdout.splitlines()
                      if line.startswith("Pages:")))
-    assert 3 <= pages <= 24  # cover, task pages at full size (two pages side by side per block of rows), the rest
+    assert 3 <= pages <= 32  # cover, task pages at full size (column blocks side by side per block of rows), the rest
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "3", str(pdf), str(artifacts / "sheets_filing")],
                        check=True)

@@ -37,7 +37,7 @@ from .layout import (
     COLUMN_NAME, CONTINUED, COVER, COVER_FIELDS, DRAFT_MARK, EVIDENCE, EVIDENCE_HEADERS, EXPLAIN_HEADERS, EXPLANATIONS,
     FORMAT, GUIDE, IND_HEADERS, INDICATORS, LISTS, META, MUST, NEED, NO, OPTIONAL, TASKS, TEXT, UNITS, table_fields,
 )
-from .style import CENTER, HEAD_FILL, LINE_PT, WRAP, fit_height, lines_needed, print_setup, put
+from .style import CENTER, HEAD_FILL, LINE_PT, fit_height, lines_needed, print_setup, put
 
 WIDTHS = {"bool": 5, "dept": 10, "dept_list": 12, "text": 8, "date": 11, "choice": 8}
 FIXED = ((NO, 5), (TEXT, 30), (UNITS, 11), (NEED, 6))  # 任务清单 columns before the fields

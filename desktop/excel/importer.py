@@ -536,7 +536,6 @@ def _unit(store, view, cover: dict, meta: dict, chk: _Check) -> tuple[dict, int,
     """The unit as the cover declares it (checked cell by cell), the year and the plan kind."""
     vocab = store.vocab
     cell = {k: cover.get(k, (None, None)) for k, _l in COVER_FIELDS}
-    label = dict(COVER_FIELDS)
 
     def err(key, msg):
         chk.error(msg, COVER, cell[key][1], 2 if cell[key][1] else None)

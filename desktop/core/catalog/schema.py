@@ -18,6 +18,7 @@ from ..vocab import Meaning, Role, UnitKind
 FieldType = Literal["bool", "text", "longtext", "date", "choice", "dept", "dept_list", "files"]
 Comparator = Literal[">=", "=", "<=", "about"]
 Severity = Literal["error", "warning"]
+_FIRST_CLAUSE = re.compile(r"[，。；：！？]")
 
 
 class Strict(BaseModel):
@@ -151,13 +152,14 @@ class Item(Strict):
     label: str | None = None  # numbering as printed: （一）, 1. ... (default: the number)
     ref: str = Field(min_length=1)  # clause/row in the source, e.g. 附件2 第13行
     category: str | None = None
-    title: str | None = None
+    title: str | None = None  # the source's own heading of the task, verbatim
+    short_title: str | None = None  # editorial: a short topic for document headings where the source has none
     text: str = Field(min_length=1)
     units: tuple[Unit, ...] = ()
     plan_kinds: tuple[str, ...] | None = None  # explicit override of the derived kinds
     indicators: tuple[Indicator, ...] = ()
 
-    @field_validator("text", "title", "category")
+    @field_validator("text", "title", "short_title", "category")
     @classmethod
     def _no_blank(cls, v):
         if v is not None and not v.strip():
@@ -167,6 +169,12 @@ class Item(Strict):
     @property
     def display_no(self) -> str:
         return self.label or str(self.no)
+
+    @property
+    def topic(self) -> str:
+        """A short topical heading: the source's title, the form's editorial short title, or the
+        text's first clause (never cut: a heading that wraps beats a heading that lies)."""
+        return self.title or self.short_title or _FIRST_CLAUSE.split(self.text, 1)[0].strip()
 
     @property
     def units_text(self) -> str:
@@ -206,6 +214,16 @@ class Form(Strict):
     def _doc_year(self) -> int | None:
         m = re.search(r"[〔\[［(（](\d{4})[〕\]］)）]", self.doc_no or "")
         return int(m.group(1)) if m else None
+
+    @property
+    def document_title(self) -> str:
+        """The source document's title as cited: without its number (the 文号 follows the 书名号,
+        not inside it) and without the space that joint issuers leave before 关于."""
+        doc, no = self.source.document, self.doc_no or ""
+        for wrap in (f"（{no}）", f"({no})"):
+            if no and doc.endswith(wrap):
+                doc = doc[: -len(wrap)]
+        return re.sub(r"\s+(?=关于)", "", doc).strip()
 
     @property
     def year(self) -> int:
