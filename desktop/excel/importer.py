@@ -16,7 +16,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from ..core.edits import Edit, Ref
-from ..core.errors import Cancelled, InputError
+from ..core.errors import Cancelled, InputError, UnknownUnit
 from ..core.jobs import Job
 from ..core.store.receiving import Incoming
 from ..core.text import for_terminal
@@ -44,6 +44,7 @@ class FileResult:
     counts: dict = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)  # why it was refused (file, sheet!cell)
     warnings: list[str] = field(default_factory=list)
+    unknown_unit: dict | None = None  # refused only because its unit is not in the registry (the cover's unit)
 
 
 @dataclass
@@ -373,6 +374,8 @@ def import_file(store, path, *, create_units: bool = False, reader: str | None =
     except InputError as e:
         result.outcome = Outcome.REJECTED
         result.messages.append(for_terminal(f"{path.name}：{e}"))
+        if isinstance(e, UnknownUnit):
+            result.unknown_unit = e.unit
         return result
     except Exception as e:  # noqa: BLE001 - the transaction rolled back; one bad file must not stop a batch
         result.outcome = Outcome.REJECTED

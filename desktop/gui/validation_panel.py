@@ -8,6 +8,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from . import marks
+
 
 class ValidationPanel(QDockWidget):
     jump = Signal(int, str)  # item_no, field_key
@@ -62,7 +64,8 @@ class ValidationPanel(QDockWidget):
         self.list.clear()
         select = None
         for p in self.problems:
-            mark = "❗ 错误" if p.severity == "error" else ("✓ 已说明" if p.explained else "⚠ 警告")
+            mark = (f"{marks.ERROR} 错误" if p.severity == "error"
+                    else (f"{marks.EXPLAINED} 已说明" if p.explained else f"{marks.WARNING} 警告"))
             li = QListWidgetItem(f"{mark}　{p.message}" + (f"\n　　说明：{p.explanation}" if p.explained else ""))
             li.setData(Qt.ItemDataRole.UserRole, p)
             color = "#c01c28" if p.severity == "error" else ("#26a269" if p.explained else "#b5651d")
