@@ -5,6 +5,7 @@ departments, 是否适用 filed as shown, Chinese standard dialogs, glyphs the f
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -292,6 +293,15 @@ def test_qt_speaks_chinese_in_standard_dialogs(qapp):
     assert "qtbase_zh_CN" in load_translations(app)
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Save)
     assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    dlg = QFileDialog(None, "保存", str(ROOT))
+    dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    labels = [w.text() for w in dlg.findChildren(QLabel) if w.text()]
+    assert labels and not [t for t in labels if re.search("[A-Za-z]{3}", t.replace("&", ""))], labels
+    assert QCoreApplication.translate("QAbstractFileIconProvider", "Folder", "All other platforms") == "文件夹"
+    dlg.deleteLater()
     if QApplication.platformName() != "windows":
         import sys
 

@@ -61,9 +61,15 @@ def shoot(out: Path, work: Path) -> dict:
     fits: dict = {}
 
     def grab(w, name, window=None):
-        if xcb:
+        if xcb:  # a real display maps and paints asynchronously
+            import time
+
             (window or w).raise_()
             (window or w).activateWindow()
+            end = time.time() + 0.6
+            while time.time() < end:
+                app.processEvents()
+                time.sleep(0.02)
         for _ in range(5):
             app.processEvents()
         w.grab().save(str(out / f"{name}.png"))

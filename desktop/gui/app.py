@@ -72,9 +72,21 @@ def make_app(argv=None) -> QApplication:
     return app
 
 
+# Strings of Qt 6.11's file dialog that its bundled zh_CN catalogue does not have yet (the dialog's
+# labels gained mnemonics): without these it says "Look in:" and "Folder" among Chinese words.
+QT_ZH_MISSING = {("QFileDialog", "&Look in:"): "查找范围(&L)：", ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+                 ("QAbstractFileIconProvider", "Folder"): "文件夹", ("QAbstractFileIconProvider", "File"): "文件",
+                 ("QAbstractFileIconProvider", "Drive"): "驱动器", ("QAbstractFileIconProvider", "%1 File"): "%1 文件"}
+
+
+class _QtZhSupplement(QTranslator):
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: ARG002 (Qt API)
+        return QT_ZH_MISSING.get((context, source))  # None: a null string, the next catalogue answers
+
+
 def load_translations(app) -> list[str]:
     """Qt's own Chinese (standard buttons, file and colour dialogs, context menus) from the bundled
-    translations; returns the catalogues loaded."""
+    translations, and the few strings that catalogue lacks; returns the catalogues loaded."""
     loaded = getattr(app, "_yice_translations", None)
     if loaded is not None:
         return loaded
@@ -85,6 +97,8 @@ def load_translations(app) -> list[str]:
         if tr.load(name, path):
             app.installTranslator(tr)
             loaded.append(name)
+    if loaded:
+        app.installTranslator(_QtZhSupplement(app))  # asked first: installed last
     app._yice_translations = loaded
     return loaded
 

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)  # more rows fit
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -132,8 +133,6 @@ class MainWindow(QMainWindow):
         self.panel.jump.connect(self.jump_to)
         self.panel.explain.connect(self.save_explanation)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.panel)
-        lines = 9 if screen.available(self).height() > 900 else 6  # a 768-pixel screen keeps room for the editor
-        self.resizeDocks([self.panel], [self.fontMetrics().lineSpacing() * lines], Qt.Orientation.Vertical)
 
         tb = QToolBar("方案")
         tb.setObjectName("plan_toolbar")
@@ -676,6 +675,9 @@ class MainWindow(QMainWindow):
         s = self.ui
         screen.fit(self, s, "window/geometry", WANT)
         state = s.value("window/state")
+        if not isinstance(state, QByteArray):  # first start: a 768-pixel screen keeps room for the editor
+            lines = 9 if screen.available(self).height() > 900 else 5
+            self.resizeDocks([self.panel], [self.fontMetrics().lineSpacing() * lines], Qt.Orientation.Vertical)
         if isinstance(state, QByteArray):
             self.restoreState(state)
         split = s.value("window/splitter")

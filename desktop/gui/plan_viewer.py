@@ -4,6 +4,7 @@ editor with every field disabled, the validation problems, evidence that can be 
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QPushButton,
     QSplitter, QTableView, QVBoxLayout,
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
 
 from ..core.validation import completeness, validate
 from . import marks, screen
+from .validation_panel import ERROR_COLOR, EXPLAINED_COLOR, WARNING_COLOR
 from .editor import ItemEditor
 from .models import ITEM_ROLE, ChecklistModel
 
@@ -56,6 +58,8 @@ class PlanViewer(screen.FittedDialog):
             mark = marks.ERROR if x.severity == "error" else (marks.EXPLAINED if x.explained else marks.WARNING)
             li = QListWidgetItem(f"{mark} {x.message}" + (f"（说明：{x.explanation}）" if x.explained else ""))
             li.setData(Qt.ItemDataRole.UserRole, x.item_no)
+            li.setForeground(QBrush(QColor(ERROR_COLOR if x.severity == "error" else
+                                           (EXPLAINED_COLOR if x.explained else WARNING_COLOR))))
             self.list.addItem(li)
         self.list.itemClicked.connect(lambda li: self.select_item(li.data(Qt.ItemDataRole.UserRole)))
         top = QSplitter(Qt.Orientation.Horizontal)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QWidget
 
 MARGIN = 0.94  # of the available width/height a new window may take
+FRAME_GUESS = QSize(16, 40)  # borders and title bar a window manager adds (openbox: 2 + 24 px)
 
 
 def available(w: QWidget | None = None) -> QRect:
@@ -27,17 +28,20 @@ def frame_extra(w: QWidget) -> QSize:
 def fit(w: QWidget, ui=None, key: str | None = None, want: QSize | None = None) -> None:
     """Restore ``key``'s saved geometry when there is one; otherwise size ``w`` to ``want`` (at most
     94 % of the available screen, at least its own minimum) and centre it. Either way the result
-    fits the screen it is on."""
+    fits the screen it is on, the window manager's title bar and borders included (guessed before
+    the window is shown: a title bar of a 768-pixel screen is 3 % of it)."""
     saved = ui.value(key) if ui is not None and key else None
     if isinstance(saved, QByteArray) and w.restoreGeometry(saved):
         shrink(w)
         return
     area = available(w)
     want = want or w.sizeHint()
+    room = QSize(area.width() - FRAME_GUESS.width(), area.height() - FRAME_GUESS.height())
     size = QSize(min(want.width(), int(area.width() * MARGIN)), min(want.height(), int(area.height() * MARGIN)))
-    size = size.expandedTo(w.minimumSizeHint()).boundedTo(area.size())
-    w.resize(size)
-    w.move(area.x() + (area.width() - size.width()) // 2, area.y() + max((area.height() - size.height()) // 2, 0))
+    size = size.boundedTo(room).expandedTo(w.minimumSizeHint()).boundedTo(room)
+    w.resize(size)  # the client area; move() below places the frame
+    w.move(area.x() + max((area.width() - size.width() - FRAME_GUESS.width()) // 2, 0),
+           area.y() + max((area.height() - size.height() - FRAME_GUESS.height()) // 2, 0))
 
 
 def shrink(w: QWidget) -> None:

@@ -14,7 +14,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, QSortFilterP
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-    QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QMessageBox, QPlainTextEdit, QPushButton, QSizePolicy, QSpinBox, QSplitter, QTableView, QTabWidget, QVBoxLayout,
+    QWidget,
 )
 
 from ..core import fmt
@@ -174,9 +175,10 @@ class SummaryView(QWidget):
         top = QHBoxLayout()
         self.node = QComboBox()
         self.form = QComboBox()
-        for combo, chars in ((self.node, 10), (self.form, 16)):  # long titles must not widen the window
+        for combo, chars in ((self.node, 10), (self.form, 14)):  # long titles must not widen the window
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(chars)
+        self.form.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # wider when there is room
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(year or dt.date.today().year)
