@@ -329,3 +329,16 @@ def test_every_symbol_the_gui_writes_is_in_the_recommended_font(qapp):
     missing = sorted(c for c in symbols if not raw.supportsCharacter(ord(c)))  # (the QChar overload says yes to all)
     assert not missing, [f"U+{ord(c):04X} {c}" for c in missing]
     assert raw.supportsCharacter(ord("⚠")) and not raw.supportsCharacter(ord("❗"))  # the check itself works
+
+
+def test_the_autosave_does_not_take_a_date_half_typed(qtbot, window, store):
+    """Typing 2027-6-30 into 完成时限 while another edit autosaves: "2027-6" (a valid month) is not saved."""
+    ed = window.editor
+    ed.fields["owner"].inner.setText("李华")  # starts the autosave timer
+    ed.fields["deadline"].inner.setText("2027-6")  # still typing
+    ed.fields["deadline"].inner.setModified(True)
+    saved(qtbot, window, 2, "owner", "李华")
+    assert store.plans.snapshot(window.plan.id).value(2, "deadline") is None
+    assert ed.fields["deadline"].inner.text() == "2027-6" and ed.fields["deadline"].problem is None
+    window.select_item(5)  # leaving the item takes in what is typed
+    assert store.plans.snapshot(window.plan.id).value(2, "deadline") == "2027-06-30"

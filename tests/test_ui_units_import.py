@@ -211,3 +211,22 @@ def test_results_window_sorts_filters_and_saves(qtbot, window, store, catalog, t
     ws = openpyxl.load_workbook(out).active
     cells = [c.value for row in ws.iter_rows() for c in row]
     assert "坏2.xlsx" in cells and window.ui.str("last/export_dir") == str(out.parent)
+
+
+def test_the_open_dialog_starts_where_the_last_import_came_from(qtbot, window, store, catalog, tmp_path, monkeypatch):
+    from desktop.gui import operations
+
+    inbox = tmp_path / "收到的报送表"
+    inbox.mkdir()
+    f = _filing(tmp_path, catalog, "4162010730", "兰州职业技术学院")
+    moved = inbox / f.name
+    f.rename(moved)
+    starts = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        staticmethod(lambda *a, **k: starts.append(a[2]) or ([str(moved)], "")))
+    operations.import_sheets(window)
+    _results(qtbot, window).close()
+    window.import_results = None
+    operations.import_sheets(window)
+    _results(qtbot, window)
+    assert starts[1] == str(inbox) and window.ui.str("last/export_dir") != str(inbox)

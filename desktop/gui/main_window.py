@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("产教融合实施方案填报")
         self.setObjectName("main_window")
         self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
-        self._timer.timeout.connect(self.flush)
+        self._timer.timeout.connect(lambda: self.flush(commit_typing=False))  # a date half typed stays so
         self._build()
         self._menus()
         self.role = store.actor.role  # UserRole id from the first-start wizard
@@ -437,16 +437,20 @@ class MainWindow(QMainWindow):
     def _focus_changed(self, old, _new) -> None:
         """Leaving a field saves it at once (not 0.4 s later): focus-out is a natural checkpoint."""
         if old is not None and self.pending and (self.editor.isAncestorOf(old) or self.sections.isAncestorOf(old)):
-            QTimer.singleShot(0, self.flush)
+            QTimer.singleShot(0, lambda: self.flush(commit_typing=False))  # the field left has committed itself
 
-    def flush(self) -> bool:
+    def flush(self, commit_typing: bool = True) -> bool:
         """Write pending edits now (autosave timer, focus-out, item/plan switch, close, SIGTERM).
+
+        ``commit_typing``: first take in a date or number still being typed (not from the autosave
+        timer: "2027-6" of "2027-6-30" is a valid month and would be saved as 2027-06-30).
 
         False if nothing could be written: a refused value (reported; the field keeps the typed
         text) or a failed write (disk full, database locked …: reported once, the edits stay
         pending and on screen, and are written again every few seconds)."""
         self._timer.stop()
-        self.editor.commit_typing()
+        if commit_typing:
+            self.editor.commit_typing()
         if not self.pending:
             return True
         pending, plan_id = self.pending, self.pending_plan

@@ -22,13 +22,13 @@ def _show_error(window, title: str):
     return show
 
 
-def _last_dir(window) -> Path:
-    d = window.ui.str("last/export_dir")
+def _last_dir(window, key: str = "last/export_dir") -> Path:
+    d = window.ui.str(key)
     return Path(d) if d and Path(d).is_dir() else Path.home()
 
 
-def _remember_dir(window, path: str) -> None:
-    window.ui.set("last/export_dir", str(Path(path).parent))
+def _remember_dir(window, path: str, key: str = "last/export_dir") -> None:
+    window.ui.set(key, str(Path(path).parent))
 
 
 def _ask_save(window, title: str, name: str, pattern: str) -> str | None:
@@ -162,11 +162,17 @@ def import_sheets(window, paths: list[str] | None = None, create_units: bool | N
     files) and only those files are imported again. Then the results window opens."""
     if not window.flush():
         return None
-    if paths is None and folder:
-        picked = QFileDialog.getExistingDirectory(window, "导入文件夹中的全部报送表", str(_last_dir(window)))
-        paths = [picked] if picked else []
-    elif paths is None:
-        paths, _ = QFileDialog.getOpenFileNames(window, "导入报送表", str(_last_dir(window)), "Excel 工作簿 (*.xlsx)")
+    if paths is None:
+        start = str(_last_dir(window, "last/import_dir"))  # where the received files are, not the exports
+        if folder:
+            picked = QFileDialog.getExistingDirectory(window, "导入文件夹中的全部报送表", start)
+            paths = [picked] if picked else []
+            if picked:
+                window.ui.set("last/import_dir", picked)
+        else:
+            paths, _ = QFileDialog.getOpenFileNames(window, "导入报送表", start, "Excel 工作簿 (*.xlsx)")
+            if paths:
+                _remember_dir(window, paths[0], "last/import_dir")
     if not paths:
         return None
     store = window.store

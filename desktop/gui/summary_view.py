@@ -442,25 +442,48 @@ class SummaryView(QWidget):
             return "…", "…", "…"
         return q.errors, q.warnings, Ratio(q.ratio)
 
-    def _start_quality(self, sm) -> None:
-        """Validate every listed plan off the GUI thread (a province: thousands), then fill the columns."""
-        from ..core.summary import plan_quality
+    QUALITY_CHUNK = 500  # plans validated per worker run: the first figures show at once
 
-        store, known = self.store, dict(self.quality)
-        ids = [r.plan_id for r in sm.roster if r.plan_id is not None]
+    def _start_quality(self, sm) -> None:
+        """Validate every listed plan off the GUI thread (a province: thousands of plans), a chunk at
+        a time, the rows shown first; each chunk's figures appear as soon as it is done."""
         if self.quality_task is not None:
             self.quality_task.cancel()
+        self._quality_round = getattr(self, "_quality_round", 0) + 1  # a finishing older run stops there
+        shown = [r.plan_id for r in self.roster_model.payload if r.plan_id is not None]
+        ids = list(dict.fromkeys(shown + [r.plan_id for r in sm.roster if r.plan_id is not None]))
+        self._quality_queue = [ids[i:i + self.QUALITY_CHUNK] for i in range(0, len(ids), self.QUALITY_CHUNK)]
+        self._next_quality()
+
+    def _next_quality(self) -> None:
+        from ..core.summary import plan_quality
+
+        if not self._quality_queue:
+            self.quality_task = None
+            self.quality_done.emit()
+            return
+        part, store, known = self._quality_queue.pop(0), self.store, dict(self.quality)
+        round_ = self._quality_round
 
         def done(result) -> None:
             self.quality.update(result)
-            self._show_roster()
-            self.quality_done.emit()
+            self._fill_quality()
+            if round_ == self._quality_round:
+                self._next_quality()
 
         def failed(err) -> None:
             self.status.setText(self.status.text() + f"（错误、警告未能统计：{err}）")
 
-        self.quality_task = run_job(self, "校验方案", lambda job: plan_quality(store, ids, job, known), done, failed,
+        self.quality_task = run_job(self, "校验方案", lambda job: plan_quality(store, part, job, known), done, failed,
                                     show_dialog=False)
+
+    def _fill_quality(self) -> None:
+        """Put the known figures into the shown rows (cells only: selection and scroll stay)."""
+        m = self.roster_model
+        for i, r in enumerate(m.payload):
+            m.rows[i] = (*m.rows[i][:6], *self._quality_cells(r.plan_id), *m.rows[i][9:])
+        if m.rows:
+            m.dataChanged.emit(m.index(0, 6), m.index(len(m.rows) - 1, 8))
 
     def selected_roster_row(self):
         idx = self.roster_view.selectionModel().selectedRows()
