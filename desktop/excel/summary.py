@@ -175,7 +175,7 @@ def return_letter_xlsx(store: Store, plan_ref, out) -> Path:
         raise InputError(f"{p.unit_name}的方案当前为「{store.vocab.label(p.state)}」，只有已退回的方案才能生成退回意见")
     data = store.plans.snapshot(plan_ref, submission=-1)
     sub = data.submission
-    view = store.catalog.get(p.form_id)
+    view = store.catalog.for_plan(p)
     wb = Workbook()
     add_named_styles(wb)
     ws = wb.active

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from PySide6.QtCore import QDate, QSize, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -9,7 +10,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget, QWidgetAction,
 )
 
-from ..core.values import ValueProblem
+from ..core.catalog.schema import FieldDecl
+from ..core.values import ValueProblem, parse_field
 
 EMPTY = "（未填写）"
 PROBLEM_STYLE = "color: #c01c28;"
@@ -187,8 +189,11 @@ class DateField(FieldWidget):
     date shows as 2027-06-30 and ``changed`` fires; text it refuses stays as typed, with the reason
     under it, and is not saved."""
 
-    def __init__(self, check, bounds: tuple[dt.date | None, dt.date | None] = (None, None), parent=None):
+    def __init__(self, check=None, bounds: tuple[dt.date | None, dt.date | None] = (None, None), parent=None):
         super().__init__(QLineEdit(), parent)
+        if check is None:  # a date outside a form (a document's date): the core's date rule, these bounds
+            decl = FieldDecl(key="date", label="日期", type="date", min_date=bounds[0], max_date=bounds[1])
+            check = partial(parse_field, decl, answers=((), ()))
         self.check = check
         self._value: str | None = None
         self.problem: str | None = None

@@ -394,6 +394,20 @@ def default_filename(plan: PlanInfo, draft: bool = False) -> str:
                          f"{'（征求意见稿）' if draft else ''}") + ".docx"
 
 
+def rendered(store: Store, today: dt.date | None = None):
+    """``(snapshot, draft) -> (file name, bytes)`` for core.package.export_package (the 报送包)."""
+    template = load_template(sections=store.catalog.base_fields.sections)
+
+    def render(data: PlanSnapshot, draft: bool) -> tuple[str, bytes]:
+        doc = build_document(store.catalog.get(data.plan.form_id), data, template, store.vocab, draft=draft,
+                             today=today or dt.date.today())
+        buf = io.BytesIO()
+        doc.save(buf)
+        return default_filename(data.plan, draft), buf.getvalue()
+
+    return render
+
+
 def render_plan(store: Store, plan_ref, *, draft: bool = False, today: dt.date | None = None,
                 template: PlanTemplate | None = None):
     """(PlanSnapshot, Document) without writing. A formal render is of the latest submission,
@@ -401,7 +415,7 @@ def render_plan(store: Store, plan_ref, *, draft: bool = False, today: dt.date |
     lc = store.lifecycle
     data = lc.draft_snapshot(plan_ref) if draft else lc.formal_snapshot(plan_ref)
     template = template or load_template(sections=store.catalog.base_fields.sections)
-    view = store.catalog.get(data.plan.form_id)
+    view = store.catalog.for_plan(data.plan)
     return data, build_document(view, data, template, store.vocab, draft=draft, today=today or dt.date.today())
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -210,3 +211,31 @@ class Form(Strict):
     def year(self) -> int:
         """Year of issue: from the date, else from the document number (〔2018〕)."""
         return self.date.year if self.date else self._doc_year()
+
+
+class Distribution(Strict):
+    """What an office sends with a checklist: the deadline and the units that must file it.
+
+    Kept beside the form, not in it (``distribution/<id>.yaml`` of the user's forms folder):
+    the list changes from year to year while the checklist, and so its version, stays.
+    With ``filers`` set, the roster (催报名单) lists exactly these units instead of every unit of
+    the form's plan kinds; ``year`` limits that to one year's roster.
+    """
+
+    form_id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    deadline: dt.date | None = None
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    filers: tuple[str, ...] = Field(default=(), max_length=100_000)
+    issued_by: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("filers")
+    @classmethod
+    def _codes(cls, v):
+        bad = [c for c in v if not re.fullmatch(r"[0-9A-Za-z_-]{1,32}", c)]
+        if bad:
+            raise ValueError(f"单位代码格式不对：{bad[:5]}")
+        dup = sorted(c for c, n in Counter(v).items() if n > 1)
+        if dup:
+            raise ValueError(f"单位代码重复：{dup[:5]}")
+        return v
