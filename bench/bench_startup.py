@@ -58,6 +58,7 @@ def prepare(folder: Path, schools: int) -> tuple[Path, dict]:
     """A demo database and settings that reopen a school's plan (a normal second start)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(folder / "cfg"),
                XDG_DATA_HOME=str(folder / "data"), HOME=str(folder))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed app has its .pyc; the warm-up run writes them
     code = (f"from pathlib import Path\n"
             "from desktop.core.demo import build_demo\nfrom desktop.core.paths import AppPaths\n"
             "from desktop.core.settings import Settings\nfrom desktop.core.store import Store\n"

@@ -200,21 +200,10 @@ class DateField(FieldWidget):
         self.inner.setPlaceholderText("如 2027-06-30 或 2027年6月30日")
         self.inner.editingFinished.connect(self.commit)
         self.inner.textEdited.connect(lambda _t: self._show_problem(None))
-        self.calendar = QCalendarWidget()
-        self.calendar.setGridVisible(True)
-        lo, hi = bounds
-        if lo:
-            self.calendar.setMinimumDate(QDate(lo.year, lo.month, lo.day))
-        if hi:
-            self.calendar.setMaximumDate(QDate(hi.year, hi.month, hi.day))
-        self.calendar.clicked.connect(self._picked)
-        self.calendar.activated.connect(self._picked)
+        self.bounds = bounds
+        self.calendar: QCalendarWidget | None = None  # made on first use: it costs a start-up 50 ms
         self.pick = menu_button("日历…", "从日历中选择", self)
-        menu = self.pick.menu()
-        act = QWidgetAction(menu)
-        act.setDefaultWidget(self.calendar)
-        menu.addAction(act)
-        menu.aboutToShow.connect(self._open_calendar)
+        self.pick.menu().aboutToShow.connect(self._open_calendar)
         self.row.addWidget(self.pick)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -223,6 +212,19 @@ class DateField(FieldWidget):
         self.layout().addWidget(self.note)
 
     def _open_calendar(self) -> None:
+        if self.calendar is None:
+            self.calendar = QCalendarWidget()
+            self.calendar.setGridVisible(True)
+            lo, hi = self.bounds
+            if lo:
+                self.calendar.setMinimumDate(QDate(lo.year, lo.month, lo.day))
+            if hi:
+                self.calendar.setMaximumDate(QDate(hi.year, hi.month, hi.day))
+            self.calendar.clicked.connect(self._picked)
+            self.calendar.activated.connect(self._picked)
+            act = QWidgetAction(self.pick.menu())
+            act.setDefaultWidget(self.calendar)
+            self.pick.menu().addAction(act)
         d = dt.date.fromisoformat(self._value) if self._value else dt.date.today()
         self.calendar.setSelectedDate(QDate(d.year, d.month, d.day))
 
