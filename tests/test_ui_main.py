@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWizard
 
 from desktop.core.edits import Ref
@@ -64,6 +64,14 @@ def open_window(qtbot, store):
     return w
 
 
+def type_date(field, text: str) -> None:
+    """Type into a date field and leave it (Enter): what a user does."""
+    field.inner.setFocus()
+    field.inner.setText(text)
+    field.inner.setModified(True)
+    field.inner.editingFinished.emit()
+
+
 def saved(qtbot, w, store, item, key, want):
     qtbot.waitUntil(lambda: store.plans.snapshot(w.plan.id).value(item, key) == want, timeout=2000)
 
@@ -91,7 +99,7 @@ def test_wizard_fill_validate_evidence_and_reopen(qtbot, db_path, tmp_path):
     ed.fields["measures"].inner.setPlainText("成立产教融合工作专班，制定“一校一策”实施方案并报省教育厅备案。")
     ed.fields["lead"].inner.setEditText("省教育厅")
     ed.fields["partners"].append("各职业院校")
-    ed.fields["deadline"].inner.setDate(QDate(2027, 6, 30))
+    type_date(ed.fields["deadline"], "2027年6月30日")
     ed.fields["status"].inner.setCurrentIndex(ed.fields["status"].inner.findData("推进中"))
     saved(qtbot, w, store, 2, "status", "推进中")
     data = store.plans.snapshot(plan.id)
@@ -232,7 +240,7 @@ def test_filters_and_search(qtbot, window, store):
     ed = w.editor
     ed.fields["measures"].inner.setPlainText("举措")
     ed.fields["lead"].inner.setEditText("教务处")
-    ed.fields["deadline"].inner.setDate(QDate(2030, 12, 31))
+    type_date(ed.fields["deadline"], "2030/12/31")
     ed.fields["status"].inner.setCurrentIndex(ed.fields["status"].inner.findData("推进中"))
     saved(qtbot, w, store, no, "status", "推进中")
     assert w.proxy.rowCount() == with_problems - 1
@@ -416,14 +424,16 @@ def test_import_runs_with_progress_and_shows_the_report(qtbot, window, store, tm
     bad = tmp_path / "坏文件.xlsx"
     bad.write_bytes(b"not a zip")
     operations.import_sheets(window, [str(good), str(bad)], create_units=True)
-    qtbot.waitUntil(lambda: getattr(window, "import_box", None) is not None, timeout=20000)
-    box = window.import_box
-    assert box.text() == "已接收 1 个；已拒收 1 个"
-    assert "【已拒收】坏文件.xlsx" in box.detailedText() and "【已接收】甘肃某职业学院.xlsx" in box.detailedText()
+    qtbot.waitUntil(lambda: getattr(window, "import_results", None) is not None, timeout=20000)
+    res = window.import_results
+    assert res.summary.text() == "共 2 个文件：已接收 1 个，已拒收 1 个。"
+    rows = {r[0]: r for r in res.rows()}
+    assert rows["坏文件.xlsx"][2] == "已拒收" and "文件已损坏" in rows["坏文件.xlsx"][3]
+    assert rows["甘肃某职业学院.xlsx"][2] == "已接收" and "甘肃某职业学院" in rows["甘肃某职业学院.xlsx"][1]
     got = store.plans.find("4162010999", FORM, YEAR, "一校一策")
     assert got and got.uuid == p.uuid and store.plans.snapshot(got.id).value(2, "measures") == "成立专班 & 报备"
     assert ("plan", got.id) in window.tree_index
-    box.close()
+    res.close()
 
 
 def test_evidence_remove(qtbot, window, store, tmp_path):

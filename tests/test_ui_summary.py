@@ -9,6 +9,7 @@ pytest.importorskip("PySide6.QtCharts")
 from desktop.core.demo import build_demo  # noqa: E402
 from desktop.core.summary import indicator_totals, item_detail, item_progress, roster  # noqa: E402
 from desktop.core.vocab import Role  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 FORM, YEAR = "gs2020-annex2", 2024
 
@@ -160,3 +161,87 @@ def test_exports_from_the_view(view, store, qtbot, tmp_path):
 
     assert Document(out).paragraphs[0].text.endswith("落实情况汇总报告")
     assert "已导出：" in view.status.text()
+
+
+def _quality(qtbot, view):
+    qtbot.waitUntil(lambda: bool(view.quality) and "…" not in {r[6] for r in view.roster_model.rows}, timeout=30_000)
+
+
+def test_roster_shows_errors_warnings_and_completeness(view, store, qtbot):
+    from desktop.core.validation import completeness, validate
+
+    _quality(qtbot, view)
+    rows = {r.unit_code: row for r, row in zip(view.roster_model.payload, view.roster_model.rows)}
+    checked = 0
+    for r in view.roster_model.payload:
+        if r.plan_id is None:
+            assert rows[r.unit_code][6:9] == (None, None, None)
+            continue
+        p = store.plans.get(r.plan_id)
+        v = store.catalog.get(p.form_id)
+        problems = validate(v, p.kind, store.plans.snapshot(p.id))
+        c = completeness(v, p.kind, store.plans.snapshot(p.id))
+        e, w = rows[r.unit_code][6:8]
+        assert (e, w) == (sum(x.severity == "error" for x in problems),
+                          sum(x.severity == "warning" and not x.explained for x in problems))
+        assert abs(float(rows[r.unit_code][8]) - c.ratio) < 1e-9
+        checked += 1
+    assert checked > 20 and any(row[6] for row in rows.values())  # some filings do have errors
+    # sorted by 错误, most first
+    view.roster_view.sortByColumn(6, Qt.SortOrder.DescendingOrder)
+    first = view.roster_model.payload[view.roster_proxy.mapToSource(view.roster_proxy.index(0, 0)).row()]
+    assert view.quality[first.plan_id].errors == max(q.errors for q in view.quality.values())
+
+
+def test_roster_opens_the_plan_read_only(view, store, qtbot):
+    view.roster_filter.setCurrentText("已报送")
+    view.roster_view.selectRow(0)
+    r = view.selected_roster_row()
+    view.roster_view.doubleClicked.emit(view.roster_view.currentIndex())
+    viewer = view.viewer
+    qtbot.addWidget(viewer)
+    assert viewer.isVisible() and viewer.plan.id == r.plan_id
+    assert viewer.data.submission is not None and viewer.data.submission.number == r.submission_no
+    ed = viewer.editor
+    assert ed.read_only and ed.item is not None
+    assert all(not f.isEnabled() for f in ed.fields.values())
+    viewer.select_item(13)
+    assert ed.item.no == 13 and all(not f.isEnabled() for f in ed.fields.values())  # indicators too
+    assert not ed.ev_buttons[0].isEnabled()
+    viewer.close()
+
+
+def test_accept_and_return_say_what_they_will_do(view, store, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.gui.summary_view import ReasonDialog
+
+    _quality(qtbot, view)
+    view.roster_filter.setCurrentText("已报送")
+    view.roster_view.selectRow(0)
+    r = view.selected_roster_row()
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    view.accept_button.click()
+    assert asked and f"受理「{r.unit_name}」的第{r.submission_no}次报送" in asked[0] and "不能再撤回" in asked[0]
+    assert "错误" in asked[0] and "完成度" in asked[0]
+    assert store.plans.get(r.plan_id).state == "submitted", "No: nothing happens"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(view.computed, timeout=20_000):
+        view.accept_button.click()
+    assert store.plans.get(r.plan_id).state == "accepted"
+    dlg = ReasonDialog("某校", view, 2)
+    qtbot.addWidget(dlg)
+    text = dlg.findChild(type(view.status)).text()
+    assert "第2次报送" in text and "第3次" in text and "不计入汇总" in text
+
+
+def test_summary_window_fits_the_screen(qtbot, store):
+    from PySide6.QtGui import QGuiApplication
+
+    from desktop.gui.summary_view import SummaryDialog
+
+    dlg = SummaryDialog(store, form_id=FORM, year=YEAR)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert QGuiApplication.primaryScreen().availableGeometry().contains(dlg.frameGeometry())

@@ -19,6 +19,15 @@ class Refused(InputError):
         self.problems = tuple(problems)
 
 
+class UnknownUnit(InputError):
+    """A filing names a unit this database does not have; ``unit`` is what its cover declares
+    (code, name, parent_code …), so a caller can ask the user about exactly that unit."""
+
+    def __init__(self, message: str, unit: dict):
+        super().__init__(message)
+        self.unit = dict(unit)
+
+
 class Conflict(InputError):
     """Another user changed the same data meanwhile (a shared database); reload and retry."""
 

@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from ..core import fmt, ids, zipsafe
 from ..core.catalog.loader import normalise
 from ..core.edits import Edit, Ref
-from ..core.errors import Cancelled, InputError
+from ..core.errors import Cancelled, InputError, UnknownUnit
 from ..core.jobs import Job
 from ..core.package import Package, is_package, read_package
 from ..core.store.models import Unit
@@ -65,6 +65,7 @@ class FileResult:
     counts: dict = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)  # why it was refused (file, sheet!cell)
     warnings: list[str] = field(default_factory=list)
+    unknown_unit: dict | None = None  # refused only because its unit is not in the registry (the cover's unit)
 
 
 @dataclass
@@ -748,6 +749,8 @@ def _import_file(store, path: Path, result: FileResult, create_units: bool, read
     except InputError as e:
         result.outcome = Outcome.REJECTED
         result.messages.append(for_terminal(f"{path.name}：{e}"))
+        if isinstance(e, UnknownUnit):
+            result.unknown_unit = e.unit
         return result
     except Exception as e:  # noqa: BLE001 - the transaction rolled back; one bad file must not stop a batch
         result.outcome = Outcome.REJECTED

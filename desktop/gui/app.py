@@ -7,6 +7,8 @@ the time from process start to the first paint and exits (used by bench/ and the
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import sys
 import time
 
@@ -14,8 +16,10 @@ import time
 # "feature" hook), which costs ~0.1 s at start for SQLAlchemy and pydantic.
 from ..core import validation as _validation  # noqa: F401,E402
 from ..core.store import store as _store  # noqa: F401,E402
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QSocketNotifier, Qt, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+from . import input_policy
 
 APP_NAME = "产教融合实施方案填报"
 
@@ -59,13 +63,107 @@ def make_app(argv=None) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("yice")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    load_translations(app)
+    if sys.platform.startswith("linux"):
+        # the desktop's own (GTK portal) file dialog follows the system language, often English;
+        # Qt's dialog speaks the translations loaded above
+        app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
+    input_policy.install(app)
+    return app
+
+
+# Strings of Qt 6.11's file dialog that its bundled zh_CN catalogue does not have yet (the dialog's
+# labels gained mnemonics): without these it says "Look in:" and "Folder" among Chinese words.
+QT_ZH_MISSING = {("QFileDialog", "&Look in:"): "查找范围(&L)：", ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+                 ("QAbstractFileIconProvider", "Folder"): "文件夹", ("QAbstractFileIconProvider", "File"): "文件",
+                 ("QAbstractFileIconProvider", "Drive"): "驱动器", ("QAbstractFileIconProvider", "%1 File"): "%1 文件"}
+
+
+class _QtZhSupplement(QTranslator):
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: ARG002 (Qt API)
+        return QT_ZH_MISSING.get((context, source))  # None: a null string, the next catalogue answers
+
+
+def load_translations(app) -> list[str]:
+    """Qt's own Chinese (standard buttons, file and colour dialogs, context menus) from the bundled
+    translations, and the few strings that catalogue lacks; returns the catalogues loaded."""
+    loaded = getattr(app, "_yice_translations", None)
+    if loaded is not None:
+        return loaded
     path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+    loaded = []
+    for name in ("qtbase_zh_CN",):
         tr = QTranslator(app)
         if tr.load(name, path):
             app.installTranslator(tr)
-            break
-    return app
+            loaded.append(name)
+    if loaded:
+        app.installTranslator(_QtZhSupplement(app))  # asked first: installed last
+    app._yice_translations = loaded
+    return loaded
+
+
+class SignalQuit:
+    """SIGTERM (a logout, ``kill``), SIGHUP and Ctrl+C end the app the orderly way: ``on_signal``
+    runs on the GUI thread (pending typing written, layout saved), then the event loop quits.
+
+    Qt's loop runs in C++, so Python would only see a signal at its next Python call: the wakeup
+    fd (a socket pair watched by the loop) makes the loop notice it at once. ``close()`` puts the
+    previous handlers back."""
+
+    NAMES = ("SIGTERM", "SIGHUP", "SIGINT")
+
+    def __init__(self, app, on_signal):
+        self.previous: dict = {}
+        self.notifier = None
+        self.on_signal = on_signal
+        self.rsock, self.wsock = socket.socketpair()
+        for sock in (self.rsock, self.wsock):
+            sock.setblocking(False)
+        try:
+            self.old_fd = signal.set_wakeup_fd(self.wsock.fileno())
+        except ValueError:  # not the main thread: nothing to install
+            self.old_fd = None
+            return
+        for name in self.NAMES:
+            if hasattr(signal, name):
+                num = getattr(signal, name)
+                self.previous[num] = signal.signal(num, self._handler)
+        self.notifier = QSocketNotifier(self.rsock.fileno(), QSocketNotifier.Type.Read, app)
+        self.notifier.activated.connect(self._drain)
+
+    def _handler(self, _signum, _frame) -> None:
+        QTimer.singleShot(0, self.on_signal)
+
+    def _drain(self) -> None:  # running Python here lets the handler above run
+        try:
+            while self.rsock.recv(64):
+                pass
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        if self.old_fd is not None:
+            signal.set_wakeup_fd(self.old_fd)
+        for num, old in self.previous.items():
+            signal.signal(num, old)
+        if self.notifier is not None:
+            self.notifier.setEnabled(False)
+            self.notifier.deleteLater()
+        self.rsock.close()
+        self.wsock.close()
+
+
+def end_session(app) -> None:
+    """Close every window without asking (pending edits written where possible); the last one
+    closed ends the event loop."""
+    for w in app.topLevelWidgets():
+        if hasattr(w, "shutdown"):
+            w.shutdown()
+    app.setQuitOnLastWindowClosed(True)
+    app.closeAllWindows()
+    if any(w.isVisible() for w in app.topLevelWidgets()):  # a window refused to close: end anyway
+        app.exit(0)
 
 
 def _smoke_store():
@@ -93,6 +191,43 @@ def open_main(store, plan_id=None, ui_settings=None):
     return w
 
 
+class Session:
+    """One run of the app: the first-start wizard (non-modal, in the one event loop) or the main
+    window; references to the open windows live here, not in module globals."""
+
+    def __init__(self, app, store, profile, paths, ui):
+        self.app, self.store, self.profile, self.paths, self.ui = app, store, profile, paths, ui
+        self.wizard = self.window = None
+
+    def start(self) -> None:
+        if self.profile.role:
+            self.open_main()
+            return
+        from .wizard import FirstStartWizard
+
+        self.wizard = FirstStartWizard(self.store)
+        self.wizard.finished.connect(self._wizard_done)
+        self.app.setQuitOnLastWindowClosed(False)  # the wizard hides before the main window shows
+        self.wizard.show()
+
+    def _wizard_done(self, result: int) -> None:
+        wiz, self.wizard = self.wizard, None
+        wiz.deleteLater()
+        if result != wiz.DialogCode.Accepted:
+            self.app.exit(0)  # (not quit(): Qt 6 would also close windows and may ask twice)
+            return
+        self.profile = wiz.save(self.profile, self.paths.settings_file, self.ui)
+        self.store.actor = self.profile.actor
+        self.open_main()
+
+    def open_main(self) -> None:
+        self.window = open_main(self.store, ui_settings=self.ui)
+        self.window.show()
+        self.app.setQuitOnLastWindowClosed(True)
+        if os.environ.get("YICE_EXIT_AFTER_PAINT"):  # bench/: a normal start, timed to first paint
+            _exit_after_paint(self.app, self.window)
+
+
 def run(db=None, smoke_test: bool = False) -> int:
     app = make_app()
     if smoke_test:
@@ -111,21 +246,17 @@ def run(db=None, smoke_test: bool = False) -> int:
     except Exception as e:  # noqa: BLE001 - a message box, not a traceback (bad path, newer schema …)
         QMessageBox.critical(None, APP_NAME, f"无法打开数据库：{e}")
         return 2
-    if not profile.role:
-        from .wizard import FirstStartWizard
-
-        wiz = FirstStartWizard(store)
-        if not wiz.exec():
-            store.close()
-            return 0
-        profile = wiz.save(profile, paths.settings_file, ui)
-        store.actor = profile.actor
-    window = open_main(store, ui_settings=ui)
-    window.show()
-    if os.environ.get("YICE_EXIT_AFTER_PAINT"):  # bench/: a normal start, timed to first paint
-        _exit_after_paint(app, window)
-    code = app.exec()
-    store.close()
+    session = Session(app, store, profile, paths, ui)
+    app._yice_session = session  # for the signal handler and tests; released below
+    signals = SignalQuit(app, lambda: end_session(app))
+    session.start()
+    try:
+        code = app.exec()
+    finally:
+        signals.close()
+        app._yice_session = None
+        app.setQuitOnLastWindowClosed(True)
+        store.close()
     return code
 
 

@@ -7,6 +7,7 @@ writes through the store. A plan the lifecycle holds read-only shows its values 
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -18,11 +19,15 @@ from PySide6.QtWidgets import (
 
 from ..core.edits import Kind, Ref
 from ..core.errors import InputError
+from ..core.values import parse_field
 from ..core.vocab import Role
+from . import marks
 from .widgets import ChoiceField, DateField, DeptField, DeptListField, NumberField, TextField
 
 ERROR_STYLE = "color: #c01c28;"
 WARN_STYLE = "color: #b5651d;"
+READ_ONLY_STYLE = ("QLineEdit:disabled, QPlainTextEdit:disabled, QComboBox:disabled, QAbstractSpinBox:disabled"
+                   " { color: #1f1f1f; }")
 
 
 class ItemEditor(QScrollArea):
@@ -38,6 +43,8 @@ class ItemEditor(QScrollArea):
         self.fields: dict[str, object] = {}  # Ref text (measures, target:KEY …) -> field widget
         self.notes: dict[str, QLabel] = {}  # Ref text -> problem label under the widget
         self.read_only = False
+        self.values: dict[str, str] = {}  # what the store holds for the shown item
+        self.departments: list[str] = []  # the unit's own, from its earlier answers
         body = QWidget()
         self.setWidget(body)
         self.lay = QVBoxLayout(body)
@@ -65,7 +72,14 @@ class ItemEditor(QScrollArea):
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.lay.addWidget(self.fields_box)
         self.ind_box = QGroupBox("指标")
-        self.ind_grid = QGridLayout(self.ind_box)
+        ib = QVBoxLayout(self.ind_box)
+        self.ind_grid = QGridLayout()
+        ib.addLayout(self.ind_grid)
+        # problem notes of the indicators sit under the whole grid: a note appearing while the
+        # user types must not push the row being typed in (the grid used to jump ~100 px)
+        self.ind_notes = QVBoxLayout()
+        self.ind_notes.setContentsMargins(0, 0, 0, 0)
+        ib.addLayout(self.ind_notes)
         self.lay.addWidget(self.ind_box)
         self._build_evidence()
         self.lay.addWidget(self.ev_box)
@@ -86,7 +100,7 @@ class ItemEditor(QScrollArea):
         for k in [k for k in self.fields if not Ref.parse(k).is_indicator]:
             self.fields.pop(k)
             self.notes.pop(k, None)
-        names = sorted({u.name for it in view.items for u in it.units})
+        names = self._dept_names(view)
         for decl in view.fields:
             if decl.type == "files":
                 continue
@@ -99,7 +113,7 @@ class ItemEditor(QScrollArea):
             elif decl.type in ("text", "longtext"):
                 w = TextField(decl.type == "longtext", decl.max_length)
             elif decl.type == "date":
-                w = DateField(decl.min_date, decl.max_date)
+                w = DateField(partial(self._check_value, decl), (decl.min_date, decl.max_date))
             elif decl.type == "dept":
                 w = DeptField(names)
             else:  # dept_list
@@ -107,8 +121,26 @@ class ItemEditor(QScrollArea):
             if decl.help:
                 w.setToolTip(decl.help)
             w.setObjectName(f"field_{decl.key}")
+            w.setEnabled(not self.read_only)
             self._add_row(decl.label + ("＊" if decl.required or decl.required_when else ""), decl.key, w, self.form)
         self._form_id = view.id
+
+    def _check_value(self, decl, text: str):
+        """The core's parser of a field (the date typed in 完成时限 …): canonical text or ValueProblem."""
+        return parse_field(decl, text, self.store.vocab.answers)
+
+    def _dept_names(self, view) -> list[str]:
+        """Department suggestions: the unit's own first (教务处 …), then the checklist's units."""
+        return list(dict.fromkeys([*self.departments, *sorted({u.name for it in view.items for u in it.units})]))
+
+    def set_departments(self, names) -> None:
+        self.departments = list(names)
+        if self.view is None:
+            return
+        all_names = self._dept_names(self.view)
+        for w in self.fields.values():
+            if isinstance(w, (DeptField, DeptListField)):
+                w.set_names(all_names)
 
     def _add_row(self, label: str, key: str, w, form: QFormLayout | None) -> QLabel:
         """Register a field widget and its problem note; in a form, the note sits under it."""
@@ -127,10 +159,12 @@ class ItemEditor(QScrollArea):
         return note
 
     def _build_indicators(self, item) -> None:
-        while self.ind_grid.count():
-            w = self.ind_grid.takeAt(0).widget()
-            if w:
-                w.deleteLater()
+        for lay in (self.ind_grid, self.ind_notes):
+            while lay.count():
+                w = lay.takeAt(0).widget()
+                if w:
+                    w.hide()  # at once: deleteLater alone leaves it painted over the new grid until then
+                    w.deleteLater()
         for k in [k for k in self.fields if Ref.parse(k).is_indicator]:
             self.fields.pop(k)
             self.notes.pop(k, None)
@@ -143,21 +177,18 @@ class ItemEditor(QScrollArea):
             name.setWordWrap(True)
             if ind.quote:
                 name.setToolTip(ind.quote)
-            self.ind_grid.addWidget(name, r * 2 - 1, 0)
+            self.ind_grid.addWidget(name, r, 0)
             tg = "；".join(t.describe(ind.unit) for t in ind.targets) or "—"
             tgl = QLabel(tg)
             tgl.setWordWrap(True)
-            self.ind_grid.addWidget(tgl, r * 2 - 1, 1)
-            notes = QWidget()
-            nl = QVBoxLayout(notes)
-            nl.setContentsMargins(0, 0, 0, 0)
+            self.ind_grid.addWidget(tgl, r, 1)
             for c, which in ((2, "target"), (3, "actual")):
                 w = NumberField(ind.unit, ind.kind == "percent", ind.kind == "count")
                 w.setObjectName(f"field_{which}_{ind.key}")
+                w.setEnabled(not self.read_only)
                 ref = Ref.target(item.no, ind.key) if which == "target" else Ref.actual(item.no, ind.key)
-                nl.addWidget(self._add_row("", ref.text, w, None))
-                self.ind_grid.addWidget(w, r * 2 - 1, c)
-            self.ind_grid.addWidget(notes, r * 2, 0, 1, 4)
+                self.ind_notes.addWidget(self._add_row("", ref.text, w, None))
+                self.ind_grid.addWidget(w, r, c)
         for col, stretch in enumerate((3, 2, 2, 2)):
             self.ind_grid.setColumnStretch(col, stretch)
 
@@ -166,6 +197,9 @@ class ItemEditor(QScrollArea):
         v = QVBoxLayout(self.ev_box)
         self.ev_list = QListWidget()
         self.ev_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        line = self.ev_list.fontMetrics().lineSpacing()
+        self.ev_list.setMinimumHeight(line * 3)
+        self.ev_list.setMaximumHeight(line * 7)
         self.ev_list.itemDoubleClicked.connect(lambda _i: self.open_evidence())
         v.addWidget(self.ev_list)
         row = QHBoxLayout()
@@ -182,6 +216,8 @@ class ItemEditor(QScrollArea):
     # ------------------------------------------------------------- filling
     def set_item(self, view, plan, item_no: int | None, data, problems) -> None:
         """Show ``item_no`` of ``plan`` (None: nothing selected)."""
+        switched = (self.plan.id if self.plan else None, self.item.no if self.item else None) != \
+            (plan.id if plan else None, item_no)
         self.view, self.plan = view, plan
         self.item = view.item_map.get(item_no) if (view and item_no is not None) else None
         if self.item is None:
@@ -204,6 +240,8 @@ class ItemEditor(QScrollArea):
         finally:
             self._loading = False
         self._show(True)
+        if switched:  # a new item starts at its top, not at the previous item's scroll position
+            self.verticalScrollBar().setValue(0)
 
     def fill(self, data, problems, skip=()) -> None:
         """Refill values and problem notes for the current item (after undo/redo or reload).
@@ -215,6 +253,7 @@ class ItemEditor(QScrollArea):
         was, self._loading = self._loading, True
         try:
             values = data.values.get(self.item.no, {})
+            self.values = dict(values)
             skipped = {r.text for r in skip if r.item_no in (0, self.item.no)}
             for key, w in self.fields.items():
                 ref = Ref.parse(key)
@@ -246,7 +285,8 @@ class ItemEditor(QScrollArea):
             note = self.notes.get(key)
             if note is None:
                 continue
-            note.setText("\n".join(("❗ " if p.severity == "error" else "⚠ ") + p.message.split("：", 1)[-1]
+            note.setText("\n".join(f"{marks.ERROR if p.severity == 'error' else marks.WARNING} "
+                                   + p.message.split("：", 1)[-1]
                                    + (f"（已说明：{p.explanation}）" if p.explained else "") for p in ps))
             note.setStyleSheet(ERROR_STYLE if any(p.severity == "error" for p in ps) else WARN_STYLE)
             note.show()
@@ -254,11 +294,39 @@ class ItemEditor(QScrollArea):
     def _changed(self, key: str) -> None:
         if self._loading or self.item is None or self.read_only:
             return
+        applicable = self.view.key(Role.APPLICABILITY)
+        w = self.fields.get(applicable)
+        if key != applicable and w is not None and applicable not in self.values and w.value() is not None:
+            # 是否适用 shows its default (是（默认）): what the user saw is what gets filed
+            self.values[applicable] = w.value()
+            self.edited.emit(Ref.field(self.item.no, applicable), w.value())
         self.edited.emit(Ref.parse(key, self.item.no), self.fields[key].value())
 
+    def commit_typing(self) -> None:
+        """Take in what is typed but not yet committed (a date or a number being typed) before a save."""
+        for w in self.fields.values():
+            if isinstance(w, DateField):
+                if w.inner.hasFocus() or w.inner.isModified():
+                    w.commit()
+            elif isinstance(w, NumberField):
+                w.inner.interpretText()
+
+    def show_pending(self, pending: dict) -> None:
+        """Values typed but not yet stored (a save failed): shown instead of the stored ones."""
+        if self.item is None:
+            return
+        was, self._loading = self._loading, True
+        try:
+            for ref, v in pending.items():
+                if ref.item_no == self.item.no and ref.text in self.fields:
+                    self.fields[ref.text].set_value(v)
+        finally:
+            self._loading = was
+
     def set_read_only(self, on: bool) -> None:
-        """Disable every input (after 报送); the text stays readable and selectable."""
+        """Disable every input (after 报送, the reviewer's view); the values stay dark enough to read."""
         self.read_only = on
+        self.widget().setStyleSheet(READ_ONLY_STYLE if on else "")
         for w in self.fields.values():
             w.setEnabled(not on)
         for b in self.ev_buttons:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QStandardItemModel, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox,
+    QAbstractItemView, QApplication, QComboBox, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox,
     QSplitter, QTableView, QTabWidget, QToolBar, QTreeView, QVBoxLayout, QWidget,
 )
 
@@ -15,7 +15,7 @@ from ..core.errors import InputError
 from ..core.lifecycle import EDITABLE, Action
 from ..core.validation import completeness, validate
 from ..core.vocab import Origin, PlanState
-from . import authoring, operations
+from . import authoring, input_policy, operations, screen
 from .commands import EditCommand
 from .editor import ItemEditor
 from .models import ITEM_ROLE, KIND_ROLE, REF_ROLE, ChecklistFilter, ChecklistModel, build_unit_tree, plan_label
@@ -25,6 +25,8 @@ from .validation_panel import ValidationPanel
 from .widgets import year_spin
 
 AUTOSAVE_MS = 400
+RETRY_MS = 5000  # after a failed write (disk full, database locked): try again this often
+WANT = QSize(1680, 1010)  # a new main window: this, or what the screen allows
 
 
 class MainWindow(QMainWindow):
@@ -46,11 +48,12 @@ class MainWindow(QMainWindow):
         self.last_saved: dt.datetime | None = None
         self.pending: dict[Ref, object] = {}
         self.pending_plan: int | None = None
+        self.save_error: str | None = None  # why the last write failed (edits kept in ``pending``)
         self.undo = QUndoStack(self)
         self.setWindowTitle("产教融合实施方案填报")
         self.setObjectName("main_window")
         self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
-        self._timer.timeout.connect(self.flush)
+        self._timer.timeout.connect(lambda: self.flush(commit_typing=False))  # a date half typed stays so
         self._build()
         self._menus()
         self.role = store.actor.role  # UserRole id from the first-start wizard
@@ -58,6 +61,8 @@ class MainWindow(QMainWindow):
         self.year_spin.setValue(self.ui.int("year") or dt.date.today().year)
         self.year_spin.blockSignals(False)
         self._tree_loaded = False  # filled after the first paint: a province has thousands of units
+        QApplication.instance().focusChanged.connect(self._focus_changed)
+        input_policy.install(QApplication.instance())  # make_app does too; a window never runs without it
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -80,6 +85,7 @@ class MainWindow(QMainWindow):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)  # more rows fit
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -127,7 +133,6 @@ class MainWindow(QMainWindow):
         self.panel.jump.connect(self.jump_to)
         self.panel.explain.connect(self.save_explanation)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.panel)
-        self.resizeDocks([self.panel], [self.fontMetrics().lineSpacing() * 9], Qt.Orientation.Vertical)
 
         tb = QToolBar("方案")
         tb.setObjectName("plan_toolbar")
@@ -186,7 +191,7 @@ class MainWindow(QMainWindow):
         self._action(f, "导入文件夹中的报送表…", lambda: operations.import_sheets(self, folder=True))
         authoring.add_menu(self, f)  # 新建清单… / 修改清单… / 导出清单… / 导入清单…
         f.addSeparator()
-        self._action(f, "退出", self.close, QKeySequence.StandardKey.Quit)
+        self.act_quit = self._action(f, "退出", self.close, QKeySequence.StandardKey.Quit, "act_quit")
         e = mb.addMenu("编辑(&E)")
         # own actions (not createUndoAction): pending typing is saved first, then undone
         self.act_undo = self._action(e, "撤销", self.do_undo, QKeySequence.StandardKey.Undo)
@@ -200,6 +205,8 @@ class MainWindow(QMainWindow):
         self.act_redo.setEnabled(False)
         e.addSeparator()
         self._action(e, "查找", lambda: (self.search.setFocus(), self.search.selectAll()), QKeySequence.StandardKey.Find)
+        e.addSeparator()
+        self.act_units = self._action(e, "单位管理…", self.manage_units, None, "act_units")
         v = mb.addMenu("视图(&V)")
         v.addAction(self.panel.toggleViewAction())
         v.addAction(self.toolbar.toggleViewAction())
@@ -310,6 +317,7 @@ class MainWindow(QMainWindow):
             self.reload_tree()
         self.plan, self.unit_code = plan, plan.unit_code
         self.view = self.store.plans.view_for(plan)
+        self.editor.set_departments(self.store.plans.departments(plan.unit_code))
         self.data = self.store.plans.snapshot(plan.id)
         self.problems = validate(self.view, plan.kind, self.data)
         self.model.set_plan(self.view, plan.kind, self.data, self.problems)
@@ -341,7 +349,7 @@ class MainWindow(QMainWindow):
         if read_only:
             why = self.store.lifecycle.verdict(p.id, Action.EDIT).reason
             hint = "可在“文件 → 撤回报送”撤回后修改。" if state == PlanState.SUBMITTED else ""
-            self._banner(f"🔒 {why}。{hint}", "#e8f0fe")
+            self._banner(f"只读：{why}。{hint}", "#e8f0fe")
         elif state == PlanState.RETURNED:
             self._banner(f"第{p.submission_no}次报送已退回：{p.review_reason or '—'}。请修改后重新报送（文件 → 报送）。",
                          "#fde9c9")
@@ -394,6 +402,8 @@ class MainWindow(QMainWindow):
         self.flush()
         self.item_no = item_no
         self.editor.set_item(self.view, self.plan, item_no, self.data, self.problems)
+        if self.pending and self.pending_plan == self.plan.id:  # a failed save: the typing is still shown
+            self.editor.show_pending(self.pending)
 
     # -------------------------------------------------------------- autosave
     def label_for(self, e: Edit) -> str:
@@ -414,8 +424,8 @@ class MainWindow(QMainWindow):
             self.flush()
         self.pending_plan = self.plan.id
         self.pending[ref] = value
-        self.saved_label.setText("正在保存…")
-        self._timer.start()
+        self.saved_label.setText("正在保存…" if self.save_error is None else "未保存")
+        self._timer.start(AUTOSAVE_MS if self.save_error is None else RETRY_MS)
 
     def _old_value(self, ref: Ref):
         if ref.kind == Kind.SECTION:
@@ -425,9 +435,23 @@ class MainWindow(QMainWindow):
             return t if ref.kind == Kind.TARGET else a
         return self.data.values.get(ref.item_no, {}).get(ref.key)
 
-    def flush(self) -> bool:
-        """Write pending edits now (autosave timer, item/plan switch, close). False if refused."""
+    def _focus_changed(self, old, _new) -> None:
+        """Leaving a field saves it at once (not 0.4 s later): focus-out is a natural checkpoint."""
+        if old is not None and self.pending and (self.editor.isAncestorOf(old) or self.sections.isAncestorOf(old)):
+            QTimer.singleShot(0, lambda: self.flush(commit_typing=False))  # the field left has committed itself
+
+    def flush(self, commit_typing: bool = True) -> bool:
+        """Write pending edits now (autosave timer, focus-out, item/plan switch, close, SIGTERM).
+
+        ``commit_typing``: first take in a date or number still being typed (not from the autosave
+        timer: "2027-6" of "2027-6-30" is a valid month and would be saved as 2027-06-30).
+
+        False if nothing could be written: a refused value (reported; the field keeps the typed
+        text) or a failed write (disk full, database locked …: reported once, the edits stay
+        pending and on screen, and are written again every few seconds)."""
         self._timer.stop()
+        if commit_typing:
+            self.editor.commit_typing()
         if not self.pending:
             return True
         pending, plan_id = self.pending, self.pending_plan
@@ -438,17 +462,64 @@ class MainWindow(QMainWindow):
         try:
             changed = self.store.plans.apply_edits(plan_id, new)
         except InputError as err:
-            self.saved_label.setText("未保存")
-            self.statusBar().showMessage(f"未保存：{err}", 8000)
-            QMessageBox.warning(self, "无法保存", str(err))
-            return False
+            return self._refused(err, plan_id, new, old, same_plan)
+        except Exception as err:  # noqa: BLE001 - any failed write keeps the typing, never drops it
+            return self._write_failed(err, pending, plan_id)
+        self._saved_edits(changed, plan_id, new, old, same_plan, pending)
+        return True
+
+    def _saved_edits(self, changed, plan_id, new, old, same_plan, pending) -> None:
+        if self.save_error:
+            self.save_error = None
+            self.statusBar().showMessage("已重新保存，之前未能保存的修改已写入", 8000)
         if changed and same_plan:
             self.undo.push(EditCommand(self, plan_id, new, old, applied=True))
         self._mark_saved()
         if same_plan:
             self.refresh(skip=set(pending))
+            if any(r.kind == Kind.FIELD and r.key in self._dept_keys() for r in pending):  # a new department
+                self.editor.set_departments(self.store.plans.departments(self.plan.unit_code))
         self.saved.emit()
-        return True
+
+    def _dept_keys(self) -> set[str]:
+        return {f.key for f in (self.view.fields if self.view else ()) if f.type in ("dept", "dept_list")}
+
+    def _refused(self, err: InputError, plan_id, new, old, same_plan) -> bool:
+        """A value the core refuses (too long, read-only plan): the others of the batch are still
+        saved; the refused one stays in its field as typed, with the reason."""
+        if same_plan and len(new) > 1:
+            good, olds = [], []
+            for e, o in zip(new, old):
+                try:
+                    self.store.plans.check_edit(self.view, e)
+                except InputError:
+                    continue
+                good.append(e)
+                olds.append(o)
+            if good and len(good) < len(new):
+                try:
+                    changed = self.store.plans.apply_edits(plan_id, good)
+                    # every field of the batch is skipped on refresh: the refused one keeps its typing
+                    self._saved_edits(changed, plan_id, good, olds, same_plan, {e.ref: e.value for e in new})
+                except Exception:  # noqa: BLE001 - the plan itself is refused (read-only): reported below
+                    pass
+        self.saved_label.setText("未保存")
+        self.statusBar().showMessage(f"未保存：{err}", 8000)
+        QMessageBox.warning(self, "无法保存", f"{err}\n\n输入的内容仍保留在界面上，请修改后再保存。")
+        return False
+
+    def _write_failed(self, err: Exception, pending: dict, plan_id) -> bool:
+        self.pending = {**pending, **self.pending}  # newer typing (during the message) wins
+        self.pending_plan = plan_id
+        first = self.save_error is None
+        self.save_error = storage_message(err)
+        self.saved_label.setText("未保存")
+        self.statusBar().showMessage(f"未保存：{self.save_error}", 0)
+        self._timer.start(RETRY_MS)
+        if first:
+            QMessageBox.critical(self, "无法保存", f"{self.save_error}\n\n您输入的内容仍保留在界面上，"
+                                 f"本程序每 {RETRY_MS // 1000} 秒自动重试保存；关闭程序前请先排除问题。")
+        return False
 
     def do_undo(self) -> None:
         self.flush()  # a pending edit becomes the command undone
@@ -607,9 +678,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ settings
     def restore(self) -> None:
         s = self.ui
-        geo, state = s.value("window/geometry"), s.value("window/state")
-        if isinstance(geo, QByteArray):
-            self.restoreGeometry(geo)
+        screen.fit(self, s, "window/geometry", WANT)
+        state = s.value("window/state")
+        if not isinstance(state, QByteArray):  # first start: a 768-pixel screen keeps room for the editor
+            lines = 9 if screen.available(self).height() > 900 else 5
+            self.resizeDocks([self.panel], [self.fontMetrics().lineSpacing() * lines], Qt.Orientation.Vertical)
         if isinstance(state, QByteArray):
             self.restoreState(state)
         split = s.value("window/splitter")
@@ -636,7 +709,61 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         if not self.flush():
-            event.ignore()
-            return
+            if not self.pending:  # a refused value: the user has just been told; stay open once
+                event.ignore()
+                return
+            ans = QMessageBox.question(
+                self, "修改未能保存", f"有 {len(self.pending)} 处修改未能保存：{self.save_error}\n\n"
+                "仍然退出将丢失这些修改。是否退出？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if ans != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.pending.clear()
         self.save_settings()
         super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """The session ends without asking (SIGTERM, logout): write what can be written, remember
+        the layout, close."""
+        try:
+            self.flush()
+        finally:
+            self.pending.clear()
+            self.save_settings()
+
+    def manage_units(self) -> None:
+        from .units_dialog import UnitsDialog
+
+        if not self.flush():
+            return
+        code = self.plan.unit_code if self.plan else self.unit_code
+        self.units_dialog = UnitsDialog(self.store, self.ui, self, select=code)
+        self.units_dialog.changed.connect(self._units_changed)
+        self.units_dialog.show()
+
+    def _units_changed(self) -> None:
+        """Units were added, edited, moved or merged: the tree and the open plan's header follow."""
+        if self.plan is not None:
+            try:
+                self.plan = self.store.plans.get(self.plan.id)
+                self.unit_code = self.plan.unit_code
+                self._show_plan_header()
+            except InputError:
+                self.close_plan()
+        self.reload_tree()
+
+
+def storage_message(err: Exception) -> str:
+    """One line for a failed write, naming the likely cause a user can fix."""
+    text = str(getattr(err, "orig", None) or err)
+    low = text.lower()
+    if "disk is full" in low or "no space" in low or "disk full" in low:
+        why = "磁盘空间已满，数据库无法写入"
+    elif "locked" in low or "busy" in low:
+        why = "数据库正被其他程序占用"
+    elif "readonly" in low or "read-only" in low or "permission" in low:
+        why = "数据库文件不可写（只读或无权限）"
+    else:
+        why = "数据库写入失败"
+    return f"{why}（{text.splitlines()[0][:120] if text else type(err).__name__}）"

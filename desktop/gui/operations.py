@@ -22,13 +22,13 @@ def _show_error(window, title: str):
     return show
 
 
-def _last_dir(window) -> Path:
-    d = window.ui.str("last/export_dir")
+def _last_dir(window, key: str = "last/export_dir") -> Path:
+    d = window.ui.str(key)
     return Path(d) if d and Path(d).is_dir() else Path.home()
 
 
-def _remember_dir(window, path: str) -> None:
-    window.ui.set("last/export_dir", str(Path(path).parent))
+def _remember_dir(window, path: str, key: str = "last/export_dir") -> None:
+    window.ui.set(key, str(Path(path).parent))
 
 
 def _ask_save(window, title: str, name: str, pattern: str) -> str | None:
@@ -173,55 +173,101 @@ def export_template(window, out: str | None = None, form_id: str | None = None):
 
 def import_sheets(window, paths: list[str] | None = None, create_units: bool | None = None,
                   folder: bool = False):
-    """Files picked by the user, or (``folder``) every .xlsx / .zip (报送包) in a folder and its subfolders."""
+    """Files picked by the user, or (``folder``) every .xlsx / .zip (报送包) in a folder and its subfolders.
+
+    ``create_units`` None (the menu): files of units this database knows go in at once; if some
+    name a unit it does not know, the user is asked about exactly those units (named, with their
+    files) and only those files are imported again. Then the results window opens."""
     if not window.flush():
         return None
-    if paths is None and folder:
-        picked = QFileDialog.getExistingDirectory(window, "导入文件夹中的全部报送表", str(_last_dir(window)))
-        paths = [picked] if picked else []
-    elif paths is None:
-        paths, _ = QFileDialog.getOpenFileNames(window, "导入报送表", str(_last_dir(window)),
-                                                "报送表或报送包 (*.xlsx *.XLSX *.zip *.ZIP)")
+    if paths is None:
+        start = str(_last_dir(window, "last/import_dir"))  # where the received files are, not the exports
+        if folder:
+            picked = QFileDialog.getExistingDirectory(window, "导入文件夹中的全部报送表", start)
+            paths = [picked] if picked else []
+            if picked:
+                window.ui.set("last/import_dir", picked)
+        else:
+            paths, _ = QFileDialog.getOpenFileNames(window, "导入报送表", start,
+                                                    "报送表或报送包 (*.xlsx *.XLSX *.zip *.ZIP)")
+            if paths:
+                _remember_dir(window, paths[0], "last/import_dir")
     if not paths:
         return None
-    if create_units is None:
-        create_units = QMessageBox.question(
-            window, "导入报送表", "遇到数据库中没有的单位时，是否按封面信息新建该单位？") == QMessageBox.StandardButton.Yes
     store = window.store
 
-    def done(report) -> None:
+    def work(files, create):
+        def run(job):
+            from ..excel.importer import import_files
+
+            return import_files(store, files, create_units=create, job=job)
+        return run
+
+    def first_pass(report) -> None:
+        unknown = [f for f in report.files if f.unknown_unit] if create_units is None else []
+        if unknown and ask_create_units(window, unknown):
+            window.import_task = run_job(window, "正在新建单位并导入报送表…", work([f.path for f in unknown], True),
+                                         lambda again: finish(merge_reports(report, again)),
+                                         _show_error(window, "导入失败"))
+            return
+        finish(report, declined=bool(unknown))
+
+    def finish(report, declined: bool = False) -> None:
+        if declined:
+            for f in report.files:
+                if f.unknown_unit:
+                    f.messages[:] = [unknown_unit_message(f)]
         window.reload_tree()
         if window.plan:
             window.refresh()
         show_import_report(window, report)
 
-    def work(job):
-        from ..excel.importer import import_files
+    window.import_task = run_job(window, "正在导入报送表…", work(paths, bool(create_units)), first_pass,
+                                 _show_error(window, "导入失败"))
+    return window.import_task
 
-        return import_files(store, paths, create_units=create_units, job=job)
 
-    return run_job(window, "正在导入报送表…", work, done, _show_error(window, "导入失败"))
+def unknown_unit_message(f) -> str:
+    u = f.unknown_unit
+    return (f"{Path(f.path).name}：单位「{u.get('name') or '（封面未填名称）'}」（代码 {u.get('code') or '?'}）"
+            "不在本机单位名录中，未新建，未导入。可在“编辑 → 单位管理”中添加该单位后重新导入")
+
+
+def ask_create_units(window, files) -> bool:
+    """Name the units that are not in the registry (and their files); create them from the covers?"""
+    units: dict[str, tuple[dict, list[str]]] = {}
+    for f in files:
+        u = f.unknown_unit
+        units.setdefault(u.get("code") or "?", (u, []))[1].append(Path(f.path).name)
+    known = {x.code: x.name for x in window.store.units.list()}
+    lines = []
+    for code, (u, names) in list(units.items())[:12]:
+        parent = u.get("parent_code")
+        where = f"，上级 {known.get(parent, parent)}" if parent else "，封面未填上级（将放在本省之下）"
+        lines.append(f"· {u.get('name') or '（未填名称）'}（代码 {code}{where}）— {'、'.join(names[:3])}"
+                     + (f" 等 {len(names)} 个文件" if len(names) > 3 else ""))
+    more = f"\n……共 {len(units)} 个单位" if len(units) > 12 else ""
+    ans = QMessageBox.question(
+        window, "导入报送表：单位不在名录中",
+        f"以下 {len(units)} 个单位不在本机单位名录中：\n" + "\n".join(lines) + more
+        + "\n\n是否按报送表封面的信息新建这些单位并导入其报送表？\n（新建后可在“编辑 → 单位管理”中修改、移动或合并。）",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+    return ans == QMessageBox.StandardButton.Yes
+
+
+def merge_reports(first, second):
+    """The first pass's report with the re-imported files' results in their places."""
+    again = {f.path: f for f in second.files}
+    first.files = [again.get(f.path, f) for f in first.files]
+    first.cancelled = first.cancelled or second.cancelled
+    return first
 
 
 def show_import_report(window, report) -> None:
-    from ..core.vocab import Outcome
+    from .import_results import ImportResults
 
-    label = window.store.vocab.label
-    files = list(report.files)
-    counts: dict = {}
-    for f in files:
-        counts[f.outcome] = counts.get(f.outcome, 0) + 1
-    head = "；".join(f"{label(k)} {v} 个" for k, v in counts.items()) or "没有文件"
-    lines = []
-    for f in files[:50]:
-        lines.append(f"【{label(f.outcome)}】{Path(f.path).name} {f.unit_name or ''}")
-        lines += [f"　　{m}" for m in (list(f.messages) + list(f.warnings))[:5]]
-    bad = any(f.outcome == Outcome.REJECTED for f in files)
-    box = QMessageBox(QMessageBox.Icon.Warning if bad else QMessageBox.Icon.Information, "导入结果", head,
-                      parent=window)
-    box.setDetailedText("\n".join(lines))
-    box.open()
-    window.import_box = box
+    window.import_results = ImportResults(window.store, report, window.ui, window)
+    window.import_results.show()
 
 
 def open_summary(window):

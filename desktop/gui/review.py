@@ -378,7 +378,7 @@ class ReviewWindow(QDialog):
         self.doc_no_edit = QLineEdit()
         self.issuers_edit = QLineEdit()
         self.issuers_edit.setPlaceholderText("多个用、分隔")
-        self.date_field = DateField(dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+        self.date_field = DateField(bounds=(dt.date(2000, 1, 1), dt.date(2100, 12, 31)))
         self.province_combo = QComboBox()
         self.province_combo.addItem(NATIONAL, None)
         for u in self.store.units.list():

@@ -10,17 +10,19 @@ from __future__ import annotations
 from PySide6.QtCharts import (
     QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QHorizontalBarSeries, QStackedBarSeries, QValueAxis,
 )
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-    QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QMessageBox, QPlainTextEdit, QPushButton, QSizePolicy, QSpinBox, QSplitter, QTableView, QTabWidget, QVBoxLayout,
+    QWidget,
 )
 
 from ..core import fmt
 from ..core.errors import InputError
 from ..core.lifecycle import Action
 from ..core.vocab import NOT_FILED, Meaning, Origin, PlanState, Role
+from . import screen
 from .worker import run_job
 
 # colours of the progress meanings (未启动 / 已完成 / 不适用 …) and of roster states
@@ -30,10 +32,18 @@ ROSTER_COLORS = {NOT_FILED: "#fde2e1", PlanState.RETURNED: "#fde9c9", PlanState.
 
 
 _pct = fmt.percent
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # numbers sort as numbers, the rest as text
 
 
 def _num(x) -> str:
     return fmt.number(x)
+
+
+class Ratio(float):
+    """A share shown as a percentage and sorted as a number (the roster's 完成度)."""
+
+    def __str__(self) -> str:
+        return _pct(float(self))
 
 
 class RowsModel(QAbstractTableModel):
@@ -69,6 +79,8 @@ class RowsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.BackgroundRole and self.colors[index.row()]:
             return QColor(self.colors[index.row()])
+        if role == SORT_ROLE:
+            return float(v) if isinstance(v, (int, float)) else ("" if v is None else str(v))
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
@@ -111,13 +123,18 @@ def _chart(title: str) -> QChart:
 
 
 class ReasonDialog(QDialog):
-    """退回理由: OK only once a reason is written (a return needs one)."""
+    """退回理由: OK only once a reason is written (a return needs one); says what a return does."""
 
-    def __init__(self, unit_name: str, parent=None):
+    def __init__(self, unit_name: str, parent=None, submission_no: int | None = None):
         super().__init__(parent)
         self.setWindowTitle("退回方案")
         v = QVBoxLayout(self)
-        v.addWidget(QLabel(f"退回「{unit_name}」的方案。请写明退回理由，理由将随退回意见发给该单位："))
+        which = f"第{submission_no}次报送" if submission_no else "方案"
+        again = f"第{submission_no + 1}次" if submission_no else "重新"
+        head = QLabel(f"退回「{unit_name}」的{which}：该单位的方案回到可修改状态，修改后作为{again}报送重新上报；"
+                      "这份报送不计入汇总。\n请写明退回理由，理由将随退回意见发给该单位：")
+        head.setWordWrap(True)
+        v.addWidget(head)
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("例如：第13项落实举措过于笼统，请细化到具体项目和时间节点。")
         v.addWidget(self.text)
@@ -143,6 +160,7 @@ class SummaryView(QWidget):
 
     computed = Signal(object)  # the Summary, after every refresh
     exported = Signal(str)  # the written file
+    quality_done = Signal()  # the roster's 错误 / 警告 / 完成度 are filled
 
     def __init__(self, store, parent=None, form_id: str | None = None, year: int | None = None,
                  under: str | None = None):
@@ -156,9 +174,11 @@ class SummaryView(QWidget):
 
         top = QHBoxLayout()
         self.node = QComboBox()
-        self.node.setMinimumWidth(200)
         self.form = QComboBox()
-        self.form.setMinimumWidth(240)
+        for combo, chars in ((self.node, 10), (self.form, 14)):  # long titles must not widen the window
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(chars)
+        self.form.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # wider when there is room
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(year or dt.date.today().year)
@@ -203,26 +223,42 @@ class SummaryView(QWidget):
         for st in self.store.vocab.roster_states():
             self.roster_filter.addItem(label(st), st)
         self.roster_filter.currentIndexChanged.connect(self._show_roster)
-        self.accept_button = QPushButton("受理")
+        self.open_button = QPushButton("查看方案")
+        self.accept_button = QPushButton("受理…")
         self.return_button = QPushButton("退回…")
         self.letter_button = QPushButton("生成退回意见…")
-        for b in (self.accept_button, self.return_button, self.letter_button):
+        for b in (self.open_button, self.accept_button, self.return_button, self.letter_button):
             b.setEnabled(False)
-        self.accept_button.clicked.connect(lambda: self.review_selected(True))
+        self.open_button.setToolTip("只读查看所选单位报送的方案（也可双击该行）")
+        self.open_button.clicked.connect(self.open_selected)
+        self.accept_button.clicked.connect(self._ask_accept)
         self.return_button.clicked.connect(self._ask_return)
         self.letter_button.clicked.connect(self._ask_letter)
         self.roster_counts = QLabel()
         bar.addWidget(QLabel("显示"))
         bar.addWidget(self.roster_filter)
         bar.addWidget(self.roster_counts, 1)
-        for b in (self.accept_button, self.return_button, self.letter_button):
+        for b in (self.open_button, self.accept_button, self.return_button, self.letter_button):
             bar.addWidget(b)
         v.addLayout(bar)
-        self.roster_model = RowsModel(["单位名称", "所属", "上级单位", "方案类型", "状态", "报送次数", "收到日期",
-                                       "退回理由", "联系人", "联系电话"], numeric={3, 4, 5, 6})
+        self.quality: dict = {}  # plan id → PlanQuality (kept across refreshes, by revision)
+        self.quality_task = None
+        self.roster_model = RowsModel(["单位名称", "所属", "上级单位", "方案类型", "状态", "报送次数", "错误", "警告",
+                                       "完成度", "收到日期", "退回理由", "联系人", "联系电话"],
+                                      numeric={3, 4, 5, 6, 7, 8, 9})
+        self.roster_proxy = QSortFilterProxyModel(self)
+        self.roster_proxy.setSourceModel(self.roster_model)
+        self.roster_proxy.setSortRole(SORT_ROLE)
         self.roster_view = _table(self.roster_model)
+        self.roster_view.setModel(self.roster_proxy)
+        self.roster_view.setSortingEnabled(True)
+        self.roster_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # roster order until a header is clicked
+        self.roster_view.setObjectName("roster_view")
         self.roster_view.setColumnWidth(0, 260)
+        for c in (5, 6, 7, 8):
+            self.roster_view.setColumnWidth(c, 62)
         self.roster_view.selectionModel().selectionChanged.connect(self._roster_selected)
+        self.roster_view.doubleClicked.connect(lambda _i: self.open_selected())
         self.filing_chart = _chart_view()
         self.diff_label = QLabel("选择一个报送过两次以上的单位，可查看与上次报送相比改了什么。")
         self.diff_label.setWordWrap(True)
@@ -372,12 +408,14 @@ class SummaryView(QWidget):
             self.ind_view.selectRow(0)
         self.detail_model.set_rows([])
         self._set_enabled_exports(True)
+        self._start_quality(sm)
         self.computed.emit(sm)
 
     # ------------------------------------------------------------- roster
     def _show_roster(self) -> None:
         if self.summary is None:
             return
+        keep = self.selected_roster_row()
         f = self.roster_filter.currentData()
         rows = self.summary.roster
         if f == "chase":
@@ -387,19 +425,74 @@ class SummaryView(QWidget):
         label = self.store.vocab.label
         self.roster_model.set_rows(
             ([r.unit_name, r.branch_name, r.parent_name, r.plan_kind, label(r.state), r.submission_no or None,
-              r.received_at.date() if r.received_at else None, r.review_reason, r.contact_person, r.contact_phone]
+              *self._quality_cells(r.plan_id), r.received_at.date() if r.received_at else None, r.review_reason,
+              r.contact_person, r.contact_phone]
              for r in rows), rows, [ROSTER_COLORS.get(r.state) for r in rows])
         self.roster_counts.setText(f"共 {len(rows)} 个单位")
+        if keep is not None:
+            self.select_unit(keep.unit_code)
         self._roster_selected()
+
+    def _quality_cells(self, plan_id) -> tuple:
+        """错误, 警告, 完成度 of a roster row ("…" while they are being computed)."""
+        if plan_id is None:
+            return None, None, None
+        q = self.quality.get(plan_id)
+        if q is None:
+            return "…", "…", "…"
+        return q.errors, q.warnings, Ratio(q.ratio)
+
+    QUALITY_CHUNK = 500  # plans validated per worker run: the first figures show at once
+
+    def _start_quality(self, sm) -> None:
+        """Validate every listed plan off the GUI thread (a province: thousands of plans), a chunk at
+        a time, the rows shown first; each chunk's figures appear as soon as it is done."""
+        if self.quality_task is not None:
+            self.quality_task.cancel()
+        self._quality_round = getattr(self, "_quality_round", 0) + 1  # a finishing older run stops there
+        shown = [r.plan_id for r in self.roster_model.payload if r.plan_id is not None]
+        ids = list(dict.fromkeys(shown + [r.plan_id for r in sm.roster if r.plan_id is not None]))
+        self._quality_queue = [ids[i:i + self.QUALITY_CHUNK] for i in range(0, len(ids), self.QUALITY_CHUNK)]
+        self._next_quality()
+
+    def _next_quality(self) -> None:
+        from ..core.summary import plan_quality
+
+        if not self._quality_queue:
+            self.quality_task = None
+            self.quality_done.emit()
+            return
+        part, store, known = self._quality_queue.pop(0), self.store, dict(self.quality)
+        round_ = self._quality_round
+
+        def done(result) -> None:
+            self.quality.update(result)
+            self._fill_quality()
+            if round_ == self._quality_round:
+                self._next_quality()
+
+        def failed(err) -> None:
+            self.status.setText(self.status.text() + f"（错误、警告未能统计：{err}）")
+
+        self.quality_task = run_job(self, "校验方案", lambda job: plan_quality(store, part, job, known), done, failed,
+                                    show_dialog=False)
+
+    def _fill_quality(self) -> None:
+        """Put the known figures into the shown rows (cells only: selection and scroll stay)."""
+        m = self.roster_model
+        for i, r in enumerate(m.payload):
+            m.rows[i] = (*m.rows[i][:6], *self._quality_cells(r.plan_id), *m.rows[i][9:])
+        if m.rows:
+            m.dataChanged.emit(m.index(0, 6), m.index(len(m.rows) - 1, 8))
 
     def selected_roster_row(self):
         idx = self.roster_view.selectionModel().selectedRows()
-        return self.roster_model.payload[idx[0].row()] if idx else None
+        return self.roster_model.payload[self.roster_proxy.mapToSource(idx[0]).row()] if idx else None
 
     def select_unit(self, unit_code: str) -> bool:
         for i, r in enumerate(self.roster_model.payload):
             if r.unit_code == unit_code:
-                self.roster_view.selectRow(i)
+                self.roster_view.selectRow(self.roster_proxy.mapFromSource(self.roster_model.index(i, 0)).row())
                 return True
         return False
 
@@ -407,6 +500,7 @@ class SummaryView(QWidget):
         r = self.selected_roster_row()
         lc = self.store.lifecycle
         has = r is not None and r.plan_id is not None
+        self.open_button.setEnabled(has)
         self.accept_button.setEnabled(has and lc.verdict(r.plan_id, Action.ACCEPT).allowed)
         self.return_button.setEnabled(has and lc.verdict(r.plan_id, Action.RETURN).allowed)
         self.letter_button.setEnabled(has and r.state == PlanState.RETURNED)
@@ -446,11 +540,39 @@ class SummaryView(QWidget):
             task.finished.connect(lambda code=r.unit_code: self.select_unit(code))
         return True
 
+    def open_selected(self):
+        """The selected unit's plan, read-only (what it filed)."""
+        r = self.selected_roster_row()
+        if r is None:
+            return None
+        if r.plan_id is None:
+            self.status.setText(f"{r.unit_name}尚未建立本年度方案（{self.store.vocab.label(r.state)}）。")
+            return None
+        from .plan_viewer import PlanViewer
+
+        self.viewer = PlanViewer(self.store, r.plan_id, getattr(self.window(), "ui", None), self)
+        self.viewer.setWindowFlag(Qt.WindowType.Window, True)
+        self.viewer.show()
+        return self.viewer
+
+    def _ask_accept(self) -> None:
+        r = self.selected_roster_row()
+        if r is None:
+            return
+        q = self.quality.get(r.plan_id)
+        facts = f"（错误 {q.errors}，未说明的警告 {q.warnings}，完成度 {_pct(q.ratio)}）" if q else ""
+        ans = QMessageBox.question(
+            self, "受理", f"受理「{r.unit_name}」的第{r.submission_no}次报送{facts}？\n\n"
+            "受理后这份报送即为定稿：计入汇总，单位不能再撤回；如需修改，须由单位重新报送。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if ans == QMessageBox.StandardButton.Yes:
+            self.review_selected(True)
+
     def _ask_return(self) -> None:
         r = self.selected_roster_row()
         if r is None:
             return
-        dlg = ReasonDialog(r.unit_name, self)
+        dlg = ReasonDialog(r.unit_name, self, r.submission_no)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.review_selected(False, dlg.reason())
 
@@ -458,9 +580,31 @@ class SummaryView(QWidget):
         r = self.selected_roster_row()
         if r is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "保存退回意见", f"{r.unit_name}_退回意见.xlsx", "Excel 工作簿 (*.xlsx)")
+        path, _ = QFileDialog.getSaveFileName(self, "保存退回意见", self._start_path(f"{r.unit_name}_退回意见.xlsx"),
+                                              "Excel 工作簿 (*.xlsx)")
         if path:
+            self._remember(path)
             self.write_letter(path)
+
+    def _ui(self):
+        return getattr(self.window(), "ui", None) or getattr(self.parent(), "ui", None)
+
+    def _start_path(self, name: str) -> str:
+        """The folder the user last saved to (the same memory as the plan exports)."""
+        from pathlib import Path
+
+        from ..core.text import safe_filename
+
+        ui = self._ui()
+        d = ui.str("last/export_dir") if ui else None
+        return str((Path(d) if d and Path(d).is_dir() else Path.home()) / safe_filename(name))
+
+    def _remember(self, path: str) -> None:
+        from pathlib import Path
+
+        ui = self._ui()
+        if ui:
+            ui.set("last/export_dir", str(Path(path).parent))
 
     def write_letter(self, path: str) -> bool:
         from ..excel.summary import return_letter_xlsx
@@ -578,8 +722,10 @@ class SummaryView(QWidget):
             return
         name = f"{self.summary.title}.{kind}".replace("「", "").replace("」", "")
         label = "Excel 工作簿 (*.xlsx)" if kind == "xlsx" else "Word 文档 (*.docx)"
-        path, _ = QFileDialog.getSaveFileName(self, "导出汇总表" if kind == "xlsx" else "导出汇总报告", name, label)
+        path, _ = QFileDialog.getSaveFileName(self, "导出汇总表" if kind == "xlsx" else "导出汇总报告",
+                                              self._start_path(name), label)
         if path:
+            self._remember(path)
             self.export_to(path, kind)
 
     def export_to(self, path: str, kind: str):
@@ -608,22 +754,25 @@ class SummaryView(QWidget):
         return self.task
 
 
-class SummaryDialog(QDialog):
-    """The 汇总 view in its own window (what the main window's menu opens)."""
+class SummaryDialog(screen.FittedDialog):
+    """The 汇总 view in its own window (what the main window's menu opens), fitted to the screen."""
 
-    def __init__(self, store, parent=None, **kw):
-        super().__init__(parent)
+    def __init__(self, store, parent=None, ui=None, **kw):
+        super().__init__(parent, ui, "summary/geometry")
+        self.setObjectName("summary_dialog")
         self.setWindowTitle("汇总 — 报送情况、任务进度、指标")
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.view = SummaryView(store, self, **kw)
         v = QVBoxLayout(self)
         v.setContentsMargins(6, 6, 6, 6)
         v.addWidget(self.view)
-        self.resize(1180, 780)
+        self.fit(QSize(1280, 860))
+
 
 
 def open_summary(store, parent=None, **kw) -> SummaryDialog:
     """Show the 汇总 window and start the first computation."""
-    dlg = SummaryDialog(store, parent, **kw)
+    dlg = SummaryDialog(store, parent, getattr(parent, "ui", None), **kw)
     dlg.show()
     dlg.view.refresh()
     return dlg

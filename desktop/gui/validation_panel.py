@@ -8,6 +8,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from . import marks
+
+ERROR_COLOR, WARNING_COLOR, EXPLAINED_COLOR = "#c01c28", "#b5651d", "#26a269"
+
 
 class ValidationPanel(QDockWidget):
     jump = Signal(int, str)  # item_no, field_key
@@ -43,6 +47,9 @@ class ValidationPanel(QDockWidget):
         self.save_btn.clicked.connect(self._save)
         row.addWidget(self.save_btn)
         v.addLayout(row)
+        line = self.fontMetrics().lineSpacing()
+        for w in (self.list, self.explain_edit):  # the dock may be made short on a 768-pixel screen
+            w.setMinimumHeight(line * 2 + 8)
         self.setWidget(body)
         self.problems: list = []
         self._set_explain_enabled(None)
@@ -62,10 +69,11 @@ class ValidationPanel(QDockWidget):
         self.list.clear()
         select = None
         for p in self.problems:
-            mark = "❗ 错误" if p.severity == "error" else ("✓ 已说明" if p.explained else "⚠ 警告")
+            mark = (f"{marks.ERROR} 错误" if p.severity == "error"
+                    else (f"{marks.EXPLAINED} 已说明" if p.explained else f"{marks.WARNING} 警告"))
             li = QListWidgetItem(f"{mark}　{p.message}" + (f"\n　　说明：{p.explanation}" if p.explained else ""))
             li.setData(Qt.ItemDataRole.UserRole, p)
-            color = "#c01c28" if p.severity == "error" else ("#26a269" if p.explained else "#b5651d")
+            color = ERROR_COLOR if p.severity == "error" else (EXPLAINED_COLOR if p.explained else WARNING_COLOR)
             li.setForeground(QBrush(QColor(color)))
             self.list.addItem(li)
             if key == (p.item_no, p.rule_id, p.field_key):

@@ -2,25 +2,48 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
-from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QSize, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QCompleter, QDateEdit, QDoubleSpinBox, QHBoxLayout, QLineEdit, QMenu, QPlainTextEdit,
-    QSizePolicy, QSpinBox, QToolButton, QWidget,
+    QCalendarWidget, QComboBox, QCompleter, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QMenu,
+    QPlainTextEdit, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget, QWidgetAction,
 )
 
+from ..core.catalog.schema import FieldDecl
+from ..core.values import ValueProblem, parse_field
+
 EMPTY = "（未填写）"
+PROBLEM_STYLE = "color: #c01c28;"
+MENU_BUTTON_STYLE = "QToolButton::menu-indicator { image: none; width: 0px; }"  # the arrow hid the text
+
+
+def menu_button(text: str, tip: str, parent) -> QToolButton:
+    """A small text button that opens a menu (添加, 日历)."""
+    b = QToolButton(parent)
+    b.setText(text)
+    b.setToolTip(tip)
+    b.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    b.setStyleSheet(MENU_BUTTON_STYLE)
+    b.setMenu(QMenu(b))
+    return b
 
 
 class FieldWidget(QWidget):
+    """``inner`` in a row (``self.row``) that subclasses may add buttons to."""
+
     changed = Signal()
 
     def __init__(self, inner: QWidget, parent=None):
         super().__init__(parent)
         self.inner = inner
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(inner, 1)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        self.row = QHBoxLayout()
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.addWidget(inner, 1)
+        box.addLayout(self.row)
         self.setFocusProxy(inner)
 
 
@@ -78,20 +101,37 @@ class ChoiceField(FieldWidget):
 
 
 class DeptField(FieldWidget):
-    """Editable drop-down with the form's unit names as choices and completions."""
+    """Editable drop-down: the unit's own departments first (its earlier plans), then the
+    checklist's responsible units; completions match anywhere in the name."""
 
     def __init__(self, names, parent=None):
         super().__init__(QComboBox(), parent)
         self.inner.setEditable(True)
         self.inner.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.inner.addItem("")
-        self.inner.addItems(list(names))
-        comp = QCompleter(list(names), self.inner)
+        self._names = QStringListModel(self)
+        comp = QCompleter(self._names, self.inner)
         comp.setFilterMode(Qt.MatchFlag.MatchContains)
         comp.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.inner.setCompleter(comp)
         self.inner.lineEdit().setPlaceholderText("选择或输入部门")
+        self.set_names(names)
         self.inner.editTextChanged.connect(lambda _t: self.changed.emit())
+
+    def set_names(self, names) -> None:
+        names = list(dict.fromkeys(names))
+        if names == self._names.stringList():
+            return
+        text = self.inner.currentText()
+        self.inner.blockSignals(True)
+        self.inner.clear()
+        self.inner.addItem("")
+        self.inner.addItems(names)
+        self.inner.setEditText(text)
+        self.inner.blockSignals(False)
+        self._names.setStringList(names)
+
+    def names(self) -> list[str]:
+        return self._names.stringList()
 
     def value(self):
         t = self.inner.currentText().strip()
@@ -103,22 +143,30 @@ class DeptField(FieldWidget):
 
 
 class DeptListField(FieldWidget):
-    """Departments separated by 、; the menu button appends one of the form's unit names."""
+    """Departments separated by 、; the 添加 menu appends one of the suggested names."""
 
     def __init__(self, names, parent=None):
         super().__init__(QLineEdit(), parent)
         self.inner.setPlaceholderText("多个部门用“、”分隔")
         self.inner.textChanged.connect(self.changed)
-        btn = QToolButton(self)
-        btn.setText("添加")
-        btn.setToolTip("从责任部门中选择并添加")
-        btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(btn)
+        self.button = menu_button("添加…", "从部门中选择并添加", self)
+        self.row.addWidget(self.button)
+        self._names: list[str] = []
+        self.set_names(names)
+
+    def set_names(self, names) -> None:
+        names = list(dict.fromkeys(names))
+        if names == self._names:
+            return
+        self._names = names
+        menu = self.button.menu()
+        menu.clear()
         for n in names:
             menu.addAction(n, lambda n=n: self.append(n))
-        btn.setMenu(menu)
-        btn.setEnabled(bool(names))
-        self.layout().addWidget(btn)
+        self.button.setEnabled(bool(names))
+
+    def names(self) -> list[str]:
+        return list(self._names)
 
     def append(self, name: str) -> None:
         parts = [p for p in self.inner.text().split("、") if p.strip()]
@@ -134,50 +182,86 @@ class DeptListField(FieldWidget):
             self.inner.setText(v or "")
 
 
-class _DateEdit(QDateEdit):
-    """Opens its calendar on today's month while empty (not on the sentinel's)."""
-
-    def mousePressEvent(self, event) -> None:
-        super().mousePressEvent(event)
-        cal = self.calendarWidget()
-        if self.date() == self.minimumDate() and cal is not None:
-            today = QDate.currentDate()
-            cal.setCurrentPage(today.year(), today.month())
-
-
 class DateField(FieldWidget):
-    """Date picker with a calendar popup and a 清除 button; the minimum date means empty."""
+    """A date typed as people write it — 2027-06-30, 2027.6.30, 2027/6/30, 2027年6月30日 — or picked
+    from the calendar. ``check(text)`` is the core's parser with the field's range (canonical text,
+    or :class:`ValueProblem`); the same one the CLI and the Excel import use. Once understood the
+    date shows as 2027-06-30 and ``changed`` fires; text it refuses stays as typed, with the reason
+    under it, and is not saved."""
 
-    def __init__(self, min_date: dt.date | None, max_date: dt.date | None, parent=None):
-        super().__init__(_DateEdit(), parent)
-        lo = min_date or dt.date(2000, 1, 1)
-        self.empty = QDate(lo.year, lo.month, lo.day).addDays(-1)
-        self.inner.setCalendarPopup(True)
-        self.inner.setDisplayFormat("yyyy-MM-dd")
-        self.inner.setMinimumDate(self.empty)
-        if max_date:
-            self.inner.setMaximumDate(QDate(max_date.year, max_date.month, max_date.day))
-        self.inner.setSpecialValueText(EMPTY)
-        self.inner.setDate(self.empty)
-        self.inner.dateChanged.connect(self._changed)
-        clear = QToolButton(self)
-        clear.setText("清除")
-        clear.clicked.connect(lambda: self.inner.setDate(self.empty))
-        self.layout().addWidget(clear)
+    def __init__(self, check=None, bounds: tuple[dt.date | None, dt.date | None] = (None, None), parent=None):
+        super().__init__(QLineEdit(), parent)
+        if check is None:  # a date outside a form (a document's date): the core's date rule, these bounds
+            decl = FieldDecl(key="date", label="日期", type="date", min_date=bounds[0], max_date=bounds[1])
+            check = partial(parse_field, decl, answers=((), ()))
+        self.check = check
+        self._value: str | None = None
+        self.problem: str | None = None
+        self.inner.setPlaceholderText("如 2027-06-30 或 2027年6月30日")
+        self.inner.editingFinished.connect(self.commit)
+        self.inner.textEdited.connect(lambda _t: self._show_problem(None))
+        self.bounds = bounds
+        self.calendar: QCalendarWidget | None = None  # made on first use: it costs a start-up 50 ms
+        self.pick = menu_button("日历…", "从日历中选择", self)
+        self.pick.menu().aboutToShow.connect(self._open_calendar)
+        self.row.addWidget(self.pick)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet(PROBLEM_STYLE)
+        self.note.hide()
+        self.layout().addWidget(self.note)
 
-    def _changed(self, _d: QDate) -> None:
-        self.changed.emit()
+    def _open_calendar(self) -> None:
+        if self.calendar is None:
+            self.calendar = QCalendarWidget()
+            self.calendar.setGridVisible(True)
+            lo, hi = self.bounds
+            if lo:
+                self.calendar.setMinimumDate(QDate(lo.year, lo.month, lo.day))
+            if hi:
+                self.calendar.setMaximumDate(QDate(hi.year, hi.month, hi.day))
+            self.calendar.clicked.connect(self._picked)
+            self.calendar.activated.connect(self._picked)
+            act = QWidgetAction(self.pick.menu())
+            act.setDefaultWidget(self.calendar)
+            self.pick.menu().addAction(act)
+        d = dt.date.fromisoformat(self._value) if self._value else dt.date.today()
+        self.calendar.setSelectedDate(QDate(d.year, d.month, d.day))
+
+    def _picked(self, d: QDate) -> None:
+        self.pick.menu().close()
+        self.inner.setText(d.toString("yyyy-MM-dd"))
+        self.commit()
+
+    def _show_problem(self, text: str | None) -> None:
+        self.problem = text
+        self.note.setText(text or "")
+        self.note.setVisible(bool(text))
+        self.inner.setStyleSheet("QLineEdit { border: 1px solid #c01c28; }" if text else "")
+
+    def commit(self) -> None:
+        """Parse what is typed; a new valid value is shown canonically and reported."""
+        text = self.inner.text().strip()
+        try:
+            new = self.check(text) if text else None
+        except ValueProblem as e:
+            self._show_problem(f"{e}，未保存。可写作 2027-06-30、2027.6.30、2027/6/30 或 2027年6月30日")
+            return
+        self._show_problem(None)
+        if (new or "") != self.inner.text():
+            self.inner.setText(new or "")
+        if new != self._value:
+            self._value = new
+            self.changed.emit()
 
     def value(self):
-        d = self.inner.date()
-        return None if d == self.empty else d.toString("yyyy-MM-dd")
+        return self._value
 
     def set_value(self, v) -> None:
-        if v:
-            y, m, d = (int(x) for x in v.split("-"))
-            self.inner.setDate(QDate(y, m, d))
-        else:
-            self.inner.setDate(self.empty)
+        self._value = v or None
+        self._show_problem(None)
+        if self.inner.text() != (v or ""):
+            self.inner.setText(v or "")
 
 
 class NumberField(FieldWidget):

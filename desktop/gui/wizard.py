@@ -1,17 +1,16 @@
 """First start: role → province → unit (or a new school) → the plans that role files."""
 from __future__ import annotations
 
-import uuid
-
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
     QListWidgetItem, QRadioButton, QVBoxLayout, QWizard, QWizardPage,
 )
 
 from ..core.errors import InputError
-from ..core.ids import check_unit
 from ..core.vocab import Origin, UnitKind, UserRole
+from . import screen
+from .unit_form import UnitForm
 from .widgets import year_spin
 
 
@@ -65,38 +64,24 @@ class UnitPage(QWizardPage):
         self.search.textChanged.connect(self._filter)
         lay.addWidget(self.search)
         self.list = QListWidget()
+        self.list.setWordWrap(True)  # long school names are read whole, not cut behind a scroll bar
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.list.currentItemChanged.connect(lambda *_: self.completeChanged.emit())
         lay.addWidget(self.list, 1)
         self.add_check = QCheckBox("我的学校不在列表中，新增学校")
         self.add_check.toggled.connect(self._toggle_add)
         lay.addWidget(self.add_check)
         self.add_box = QGroupBox("新增学校")
-        f = QFormLayout(self.add_box)
-        self.name = QLineEdit()
+        bl = QVBoxLayout(self.add_box)
+        self.unit_form = f = UnitForm(store)
         self.parent_combo = QComboBox()
-        self.school_type = QComboBox()
-        self.school_type.addItems(store.vocab.school_types)
-        self.school_type.setCurrentIndex(1 if len(store.vocab.school_types) > 1 else 0)  # 高职
-        self.school_code = QLineEdit()
-        self.school_code.setPlaceholderText("10位数字，如 4162010730")
-        self.credit_code = QLineEdit()
-        self.credit_code.setPlaceholderText("18位")
-        self.contact = QLineEdit()
-        self.phone = QLineEdit()
-        self.phone.setPlaceholderText("手机或 区号-号码")
-        for label, w in (("学校名称＊", self.name), ("所在市州/县区＊", self.parent_combo), ("学校类别", self.school_type),
-                         ("学校标识码", self.school_code), ("统一社会信用代码", self.credit_code),
-                         ("联系人", self.contact), ("联系电话", self.phone)):
-            f.addRow(label, w)
-            if isinstance(w, QLineEdit):
-                w.textChanged.connect(self._reset_override)
+        f.form.insertRow(1, "所在市州/县区＊", self.parent_combo)
+        bl.addWidget(f)
         lay.addWidget(self.add_box)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c01c28;")
-        lay.addWidget(self.message)
-        self.override = QCheckBox("以上为警告：我已核对，信息无误，仍然保存")
-        lay.addWidget(self.override)
+        # the form's widgets by the names the page always had
+        self.name, self.school_type, self.school_code = f.name, f.school_type, f.school_code
+        self.credit_code, self.contact, self.phone = f.credit_code, f.contact, f.phone
+        self.message, self.override = f.message, f.override
         self.unit = None
 
     def _toggle_add(self, on: bool) -> None:
@@ -105,8 +90,7 @@ class UnitPage(QWizardPage):
         self.completeChanged.emit()
 
     def _reset_override(self) -> None:
-        self.override.setChecked(False)
-        self.override.hide()
+        self.unit_form.reset_override()
 
     def _filter(self, text: str) -> None:
         for i in range(self.list.count()):
@@ -128,6 +112,7 @@ class UnitPage(QWizardPage):
                 it = QListWidgetItem(u.name + (f"（{u.school_type}）" if u.school_type else "")
                                      + (f"　— {where}" if where else ""))
                 it.setData(Qt.ItemDataRole.UserRole, u)
+                it.setToolTip(it.text())
                 self.list.addItem(it)
             if u.kind in (UnitKind.CITY, UnitKind.AREA, UnitKind.COUNTY):
                 self.parent_combo.addItem(("　　" if u.kind == UnitKind.COUNTY else "") + u.name, u.code)
@@ -152,28 +137,21 @@ class UnitPage(QWizardPage):
         return self._add_school()
 
     def _add_school(self) -> bool:
-        name, parent = self.name.text().strip(), self.parent_combo.currentData()
-        code, credit = self.school_code.text().strip(), self.credit_code.text().strip().upper()
-        phone, stype = self.phone.text().strip(), self.school_type.currentText()
-        if not name or not parent:
+        f, parent = self.unit_form, self.parent_combo.currentData()
+        v = f.values(school=True)
+        if not v["name"] or not parent:
             self.message.setText("请填写学校名称并选择所在市州/县区。")
             return False
-        errors, warnings = check_unit(UnitKind.SCHOOL, code, self.wizard().province, school_code=code,
-                                      school_type=stype, credit_code=credit, phone=phone,
-                                      fitting=self.store.vocab.school_code_types(stype))
-        if errors:
-            self.message.setText("请改正：\n" + "\n".join(errors))
-            return False
-        if warnings and not self.override.isChecked():
-            self.message.setText("请核对：\n" + "\n".join(warnings))
-            self.override.show()
+        code = f.new_code(v["school_code"])
+        if not f.passes(UnitKind.SCHOOL, code, self.wizard().province, v):
             return False
         try:
-            self.unit, _ = self.store.units.add(code or f"S{uuid.uuid4().hex[:9].upper()}", name, UnitKind.SCHOOL,
-                                                parent, school_type=stype, school_code=code or None,
-                                                credit_code=credit or None,
-                                                contact_person=self.contact.text().strip() or None,
-                                                contact_phone=phone or None, accept_warnings=True, origin=Origin.UI)
+            self.unit, _ = self.store.units.add(code, v["name"], UnitKind.SCHOOL, parent, school_type=v["school_type"],
+                                                school_code=v["school_code"] or None,
+                                                credit_code=v["credit_code"] or None,
+                                                contact_person=v["contact_person"] or None,
+                                                contact_phone=v["contact_phone"] or None, accept_warnings=True,
+                                                origin=Origin.UI)
         except InputError as e:
             self.message.setText(str(e))
             return False
@@ -182,11 +160,21 @@ class UnitPage(QWizardPage):
         return True
 
 
+def preferred_form(views, kind: str | None) -> str | None:
+    """The checklist to tick for a new plan: the one whose task tells this kind to write its plan
+    (附件2 row 2 for a school's 一校一策), else the one it must answer most."""
+    if not views or not kind:
+        return None
+    asking = [v for v in views if v.asks_for_plan(kind)]
+    return max(asking or views, key=lambda v: sum(v.must_answer(it.no, kind) for it in v.items)).id
+
+
 class PlanPage(QWizardPage):
     def __init__(self, store):
         super().__init__()
         self.store = store
         self.setTitle("创建方案")
+        self.setSubTitle("勾选要填报的方案；已勾选的是本类单位须编制方案所对照的清单。")
         lay = QVBoxLayout(self)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
@@ -198,6 +186,9 @@ class PlanPage(QWizardPage):
         row.addStretch(1)
         lay.addLayout(row)
         self.forms = QListWidget()
+        self.forms.setWordWrap(True)  # long checklist titles wrap instead of hiding behind a scroll bar
+        self.forms.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.forms.setSpacing(2)
         lay.addWidget(self.forms, 1)
         lay.addWidget(QLabel("不勾选则暂不创建，之后可在“文件 → 新建方案”中创建。"))
         self.created: list = []
@@ -211,10 +202,11 @@ class PlanPage(QWizardPage):
         self.intro.setText(f"{unit.name} 编制“{kind}”方案。请勾选要创建的方案（对照本省任务清单）："
                            if views else f"本省暂无“{kind}”适用的任务清单，可直接完成。")
         must = {v.id: sum(v.must_answer(it.no, kind) for it in v.items) for v in views}
-        best = max(views, key=lambda v: must[v.id]).id if views else None  # the one this role answers most
+        best = preferred_form(views, kind)
         for v in views:
+            asks = "；本清单要求编制此类方案" if v.asks_for_plan(kind) else ""
             it = QListWidgetItem(f"{v.form.title}（{v.form.doc_no or str(v.form.year) + '年'}，{len(v.items)} 项，"
-                                 f"本类方案须填报 {must[v.id]} 项）")
+                                 f"本类方案须填报 {must[v.id]} 项{asks}）")
             it.setData(Qt.ItemDataRole.UserRole, v.id)
             it.setToolTip(v.form.full_title)
             self.forms.addItem(it)
@@ -261,6 +253,7 @@ class FirstStartWizard(QWizard):
         self.role_page, self.unit_page, self.plan_page = RolePage(store), UnitPage(store), PlanPage(store)
         for p in (self.role_page, self.unit_page, self.plan_page):
             self.addPage(p)
+        screen.fit(self, want=QSize(760, 640))
 
     @property
     def role(self) -> str:

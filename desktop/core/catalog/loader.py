@@ -150,6 +150,11 @@ class FormView:
     def must_answer(self, item_no: int, plan_kind: str) -> bool:
         return plan_kind in self.item_kinds.get(item_no, frozenset())
 
+    def asks_for_plan(self, plan_kind: str) -> bool:
+        """Does a task of this checklist tell units of ``plan_kind`` to write their plan (甘政发〔2020〕38号
+        附件2 row 2: 各职业院校制定“一校一策”实施方案)? That checklist is the one such a plan answers."""
+        return any(self.must_answer(it.no, plan_kind) and plan_kind in it.text for it in self.items)
+
 
 @dataclass
 class Catalog:

@@ -85,6 +85,20 @@ class Plans(Part):
         with self.session() as s:
             return [plan_info(p, u, why) for p, u, why in s.execute(q).all()]
 
+    def departments(self, unit_code: str, limit: int = 60) -> list[str]:
+        """Departments this unit has named before (牵头部门, 配合部门 of its plans), most used first:
+        a school's 教务处 and 招生就业处, not only the provincial agencies the checklist names."""
+        from collections import Counter
+
+        keys = {f.key for f in self.catalog.base_fields.fields if f.type in ("dept", "dept_list")}
+        counts: Counter = Counter()
+        with self.session() as s:
+            rows = s.scalars(select(Response.value).join(Plan, Plan.id == Response.plan_id).join(Unit)
+                             .where(Unit.code == unit_code, Response.field_key.in_(keys)))
+            for v in rows:
+                counts.update(x.strip() for x in v.split("、") if x.strip())
+        return [name for name, _n in counts.most_common(limit)]
+
     def view_for(self, plan: PlanInfo) -> FormView:
         """The form version the plan was made on."""
         return self.catalog.for_plan(plan)

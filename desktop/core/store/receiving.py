@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from .. import fmt
 from ..catalog import FormView
 from ..edits import Edit, Kind
-from ..errors import InputError
+from ..errors import InputError, UnknownUnit
 from ..lifecycle import Action
 from ..vocab import Origin, Outcome, SubmissionState, UnitKind
 from .models import (
@@ -204,7 +204,8 @@ class Receiving(Part):
                 receipt.warnings.append(f"封面单位名称「{name[:40]}」与名录中的「{u.name}」不同，按单位代码导入")
             return u
         if not create:
-            raise InputError(f"单位「{code}」不在本机单位名录中（可用 --create-units 按封面新建，放在封面所填的上级单位之下）")
+            raise UnknownUnit(f"单位「{code}」不在本机单位名录中（可用 --create-units 按封面新建，放在封面所填的上级单位之下）",
+                              inc.unit)
         name = (inc.unit.get("name") or "").strip()
         if not name:
             raise InputError(f"单位「{code}」不存在，且封面未填写单位名称，无法新建")
