@@ -4,11 +4,9 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-pytest.importorskip("PySide6.QtCharts")
-
-from desktop.core.demo import build_demo  # noqa: E402
-from desktop.core.summary import indicator_totals, item_detail, item_progress, roster  # noqa: E402
-from desktop.core.vocab import Role  # noqa: E402
+from desktop.core.demo import build_demo
+from desktop.core.summary import indicator_totals, item_detail, item_progress, roster
+from desktop.core.vocab import Role
 
 FORM, YEAR = "gs2020-annex2", 2024
 
@@ -57,7 +55,11 @@ def test_summary_view_shows_the_core_figures(view, store, qtbot, artifacts):
     detail = item_detail(store, FORM, YEAR, 13)
     assert view.detail_model.rowCount() == len(detail) > 0
     assert [r[4] for r in view.detail_model.rows] == [d.values[Role.MEASURES] for d in detail]
-    assert view.progress_chart.chart().series()[0].count() == len(items[0].status)
+    chart = view.progress_chart  # one stacked bar per task, one segment per progress value
+    assert [s.name for s in chart.series] == list(items[0].status)
+    assert chart.categories == [it.display_no for it in items]
+    assert len(chart.bars()) == 33 * len(items[0].status)
+    view.progress_chart.grab().save(str(artifacts / "summary_view_progress_chart.png"))
     view.grab().save(str(artifacts / "summary_view_items.png"))
 
     inds = indicator_totals(store, FORM, YEAR)
