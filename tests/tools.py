@@ -56,3 +56,11 @@ def explain_all(store, plan_id, text: str = "已核实，按计划推进") -> in
             store.plans.explain(plan_id, pr.item_no, pr.rule_id, pr.field_key, text)
             n += 1
     return n
+
+
+def files_under(folder) -> list[str]:
+    """Every file below ``folder`` (relative paths): what a program wrote into a profile / data folder."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
