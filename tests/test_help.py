@@ -1,4 +1,4 @@
-"""帮助 → 使用说明 and 帮助 → 关于: the guide is the README's guide, 关于 tells where the data is.
+"""帮助 → 使用说明 and 帮助 → 关于: the guide is the README's guide, 关于 tells where the data is; CI runs the README's test command.
 
 Screenshots at 1366×768 on a real X server: ``xvfb-run -s "-screen 0 1366x768x24"
 python tests/test_help.py tests/_artifacts`` (QT_QPA_PLATFORM=xcb, openbox if present).
@@ -198,3 +198,12 @@ if __name__ == "__main__":
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     for p in shoot(Path(sys.argv[1])):
         print(p)
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    """.ci/run is what a newcomer types: the README's second set-up command, unchanged."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = readme.split("```", 2)[1].strip().splitlines()
+    assert len(first_block) == 2 and all(c.startswith("python3 -m venv .venv && . .venv/bin/activate") for c in first_block)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == first_block[1] + ' "$@"'
