@@ -1,4 +1,5 @@
-"""帮助 → 使用说明 and 帮助 → 关于: the guide is the README's guide, 关于 tells where the data is; CI runs the README's test command.
+"""帮助 → 使用说明 and 帮助 → 关于: the guide is the README's guide, 关于 tells where the data is;
+and CI runs the README's test command.
 
 Screenshots at 1366×768 on a real X server: ``xvfb-run -s "-screen 0 1366x768x24"
 python tests/test_help.py tests/_artifacts`` (QT_QPA_PLATFORM=xcb, openbox if present).

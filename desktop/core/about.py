@@ -38,7 +38,8 @@ class About:
 
 def about(store, paths) -> About:
     url = make_url(store.url)
-    file = Path(url.database) if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") else None
+    on_disk = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    file = Path(url.database) if on_disk else None
     size = None
     if file is not None and file.exists():
         size = sum(p.stat().st_size for p in (file, file.with_name(file.name + "-wal")) if p.exists())
