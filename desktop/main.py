@@ -31,10 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if isinstance(args, int):  # --help / a usage error: argparse has printed it
         return args
+    from .core.paths import AppPaths
+
+    paths = AppPaths.for_program(portable=args.portable)  # the one place that decides where data lives
     if args.smoke_test or not args.cmd:
         from .gui.app import run as run_gui
 
-        return run_gui(db=args.db, smoke_test=args.smoke_test)
+        return run_gui(paths, db=args.db, smoke_test=args.smoke_test)
     from .cli import run
 
-    return run(args)
+    return run(args, paths)

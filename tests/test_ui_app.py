@@ -11,6 +11,7 @@ import time
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QWizard
 
+from desktop.core.paths import AppPaths
 from desktop.core.store import Store
 from desktop.gui import app as gui_app
 
@@ -139,7 +140,7 @@ def test_run_wizard_fill_export_quit(qtbot, tmp_path, monkeypatch):
     s.when("saved", lambda: "window" in state and saved(state["window"]), export)
     s.when("exported", lambda: out.exists() and not getattr(state["window"], "_running_tasks", None), after_export)
 
-    code = gui_app.run()
+    code = gui_app.run(AppPaths.user())
     s.stop()
     _close_leftovers(s)
     assert not s.errors, "\n".join(s.errors)
@@ -180,7 +181,6 @@ def _umask() -> int:
 
 def test_sigterm_writes_the_typing_and_quits(qtbot, tmp_path, monkeypatch, store, school):
     """Typing less than the 0.4 s autosave delay old is written when the session ends (SIGTERM)."""
-    from desktop.core.paths import AppPaths
     from desktop.core.settings import Settings
     from desktop.gui.main_window import MainWindow
     from desktop.gui.settings import UiSettings
@@ -204,7 +204,7 @@ def test_sigterm_writes_the_typing_and_quits(qtbot, tmp_path, monkeypatch, store
         os.kill(os.getpid(), signal.SIGTERM)
 
     s.when("typed", lambda: any(isinstance(w, MainWindow) for w in visible_top_levels()), type_and_kill)
-    code = gui_app.run()
+    code = gui_app.run(AppPaths.user())
     s.stop()
     _close_leftovers(s)
     assert not s.errors, "\n".join(s.errors)
@@ -224,13 +224,12 @@ def test_cancelling_the_wizard_ends_the_app(qtbot):
         next(w for w in visible_top_levels() if isinstance(w, FirstStartWizard)).reject()
 
     s.when("cancel", lambda: any(isinstance(w, FirstStartWizard) for w in visible_top_levels()), cancel)
-    code = gui_app.run()
+    code = gui_app.run(AppPaths.user())
     s.stop()
     _close_leftovers(s)
     assert not s.errors, "\n".join(s.errors)
     assert code == 0 and visible_top_levels() == []
     from desktop.core.settings import Settings
-    from desktop.core.paths import AppPaths
 
     assert not Settings.load(AppPaths.user().settings_file).role  # nothing chosen, nothing saved
     loop_still_works(qtbot)

@@ -4,12 +4,11 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-pytest.importorskip("PySide6.QtCharts")
+from PySide6.QtCore import Qt
 
-from desktop.core.demo import build_demo  # noqa: E402
-from desktop.core.summary import indicator_totals, item_detail, item_progress, roster  # noqa: E402
-from desktop.core.vocab import Role  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
+from desktop.core.demo import build_demo
+from desktop.core.summary import indicator_totals, item_detail, item_progress, roster
+from desktop.core.vocab import Role
 
 FORM, YEAR = "gs2020-annex2", 2024
 
@@ -58,7 +57,11 @@ def test_summary_view_shows_the_core_figures(view, store, qtbot, artifacts):
     detail = item_detail(store, FORM, YEAR, 13)
     assert view.detail_model.rowCount() == len(detail) > 0
     assert [r[4] for r in view.detail_model.rows] == [d.values[Role.MEASURES] for d in detail]
-    assert view.progress_chart.chart().series()[0].count() == len(items[0].status)
+    chart = view.progress_chart  # one stacked bar per task, one segment per progress value
+    assert [s.name for s in chart.series] == list(items[0].status)
+    assert chart.categories == [it.display_no for it in items]
+    assert len(chart.bars()) == 33 * len(items[0].status)
+    view.progress_chart.grab().save(str(artifacts / "summary_view_progress_chart.png"))
     view.grab().save(str(artifacts / "summary_view_items.png"))
 
     inds = indicator_totals(store, FORM, YEAR)
@@ -118,7 +121,7 @@ def test_review_from_the_view(view, store, qtbot, tmp_path):
 def test_resubmitted_plan_shows_what_changed(view, store, qtbot, tmp_path, db_path):
     """退回 → the unit revises in its own copy and files 第2次报送 → imported → the roster's
     comparison tab lists, item by item, what changed."""
-    import shutil
+    import sqlite3
 
     from desktop.core.store import Store
     from desktop.excel.filing import export_plan_xlsx
@@ -128,8 +131,8 @@ def test_resubmitted_plan_shows_what_changed(view, store, qtbot, tmp_path, db_pa
     view.roster_filter.setCurrentText("已报送")
     row = next(r for r in view.roster_model.payload if r.unit_kind == "school")
     store.lifecycle.review(row.plan_id, False, "请细化第2项")
-    store.engine.dispose()
-    shutil.copy(db_path, tmp_path / "school.sqlite3")
+    with sqlite3.connect(db_path) as src, sqlite3.connect(tmp_path / "school.sqlite3") as dst:
+        src.backup(dst)  # a consistent copy even while the view's worker holds a connection
     school = Store.open(tmp_path / "school.sqlite3", catalog=store.catalog)
     fill_clean(school, row.plan_uuid)
     school.plans.apply_edits(row.plan_uuid, [edit(2, "measures", "细化后的举措：每季度调度一次。")])

@@ -154,3 +154,11 @@ def page_png(pdf, page: int, out, dpi: int = 70):
     subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
                     str(out)], check=True)
     return Path(f"{out}.png")
+
+
+def files_under(folder) -> list[str]:
+    """Every file below ``folder`` (relative paths): what a program wrote into a profile / data folder."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []

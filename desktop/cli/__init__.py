@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="数据库文件路径或 URL（默认：用户数据目录；也可用环境变量 YICE_DB）")
     p.add_argument("--as", dest="actor_name", metavar="姓名", help="记入历史的操作人（默认取设置中的姓名）")
     p.add_argument("--role", choices=[r.value for r in UserRole], help="操作人身份（默认取设置）")
+    p.add_argument("--portable", action="store_true",
+                   help="便携模式：数据库、设置和备份放在程序旁的 data 文件夹（程序旁有 portable.txt 时自动启用）")
     p.add_argument("--smoke-test", action="store_true", help="在临时数据库上打开主窗口，报告首次绘制耗时后退出")
     sub = p.add_subparsers(dest="cmd", metavar="命令", parser_class=_Parser)
     for name in COMMANDS:
@@ -51,26 +53,28 @@ def parse(argv: list[str]):
 
 
 class Context:
-    """What a command gets besides its arguments: the store, opened on first use."""
+    """What a command gets besides its arguments: where the data lives (``AppPaths``, made once
+    at start) and the store, opened on first use."""
 
-    def __init__(self, args):
+    def __init__(self, args, paths):
         self.args = args
+        self.paths = paths
         self._store = None
 
     def settings(self):
         """The user's settings (role, name, the office that signs summaries)."""
-        from ..core.paths import AppPaths
         from ..core.settings import Settings
 
-        return Settings.load(AppPaths.user().settings_file)
+        return Settings.load(self.paths.settings_file)
 
     def store(self):
         if self._store is None:
             from ..core.store import Actor, Store
+            from ..core.store.db import resolve_url
 
             settings = self.settings()
             actor = Actor(self.args.role or settings.role, self.args.actor_name or settings.name)
-            self._store = Store.open(self.args.db, actor=actor)
+            self._store = Store.open(resolve_url(self.args.db, self.paths.database), actor=actor)
         return self._store
 
     def close(self) -> None:
@@ -78,13 +82,13 @@ class Context:
             self._store.close()
 
 
-def run(args) -> int:
+def run(args, paths) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from ..core.catalog import CatalogError
     from ..core.errors import InputError
 
-    ctx = Context(args)
+    ctx = Context(args, paths)
     try:
         return _module(args.cmd).run(args, ctx) or 0
     except InputError as e:

@@ -6,6 +6,7 @@ from 1234567 to 1234568 is visible everywhere — ``:g`` showed both as 1.23457e
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 
 def number(v: float | int | None, empty: str = "") -> str:
@@ -14,13 +15,27 @@ def number(v: float | int | None, empty: str = "") -> str:
     v = float(v)
     if v.is_integer() and abs(v) < 1e15:
         return str(int(v))
-    text = f"{v:.15f}".rstrip("0").rstrip(".")
+    # 15 significant digits (what a double holds), never an exponent: 35.7 stays 35.7, not
+    # 35.700000000000003 (15 decimal places showed the binary error of every non-integer)
+    text = format(Decimal(f"{v:.15g}"), "f")
     return text if text not in ("", "-0") else "0"
 
 
 def percent(ratio: float | None, empty: str = "—", digits: int = 1) -> str:
     """A share 0..1 as ``12.5%``."""
     return empty if ratio is None else f"{100 * ratio:.{digits}f}%"
+
+
+def size(n: int | None, empty: str = "—") -> str:
+    """A file size as people read it: 812 字节, 96.3 KB, 1.4 MB (1 KB = 1024 bytes, as Windows shows)."""
+    if n is None:
+        return empty
+    if n < 1024:
+        return f"{n} 字节"
+    for unit in ("KB", "MB", "GB"):
+        n /= 1024
+        if n < 1024 or unit == "GB":
+            return f"{n:.1f} {unit}"
 
 
 def iso_date(v) -> str:

@@ -1,7 +1,8 @@
 """Where the shipped data lives: one lookup for a checkout, a wheel and a PyInstaller bundle.
 
-``forms/`` and ``report_templates/`` are edited at the top of the repository; the wheel maps
-them into the package (``desktop/forms``, ``desktop/report_templates``, see pyproject.toml) and
+``forms/``, ``report_templates/`` and ``docs/`` are edited at the top of the repository; the wheel
+maps them into the package (``desktop/forms``, ``desktop/report_templates``, ``desktop/docs``, see
+pyproject.toml) and
 the bundle puts them at the same place under ``sys._MEIPASS``. So the lookup is: inside the
 ``desktop`` package first (wheel, bundle), then beside it (a checkout or editable install).
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import desktop
 
-FORMS, TEMPLATES = "forms", "report_templates"
+FORMS, TEMPLATES, DOCS = "forms", "report_templates", "docs"
 _PACKAGE = Path(desktop.__file__).resolve().parent
 
 
@@ -29,6 +30,11 @@ def forms_dir() -> Path:
 
 def templates_dir() -> Path:
     return shipped(TEMPLATES)
+
+
+def guide_file() -> Path:
+    """The user guide (帮助 → 使用说明): docs/guide.md, the same text as the README's guide."""
+    return shipped(DOCS) / "guide.md"
 
 
 def package_data(name: str) -> Path:

@@ -181,10 +181,13 @@ def _smoke_store():
     return store, plan.id, folder
 
 
-def open_main(store, plan_id=None, ui_settings=None):
+def open_main(store, plan_id=None, ui_settings=None, paths=None):
+    """The main window; ``paths`` (AppPaths) is what 帮助 → 关于 shows as the data folder."""
+    from ..core.paths import AppPaths
     from .main_window import MainWindow
 
     w = MainWindow(store, ui_settings)
+    w.paths = paths or AppPaths.user()
     w.restore()
     if plan_id is not None:
         w.open_plan(plan_id)
@@ -221,28 +224,40 @@ class Session:
         self.open_main()
 
     def open_main(self) -> None:
-        self.window = open_main(self.store, ui_settings=self.ui)
+        self.window = open_main(self.store, ui_settings=self.ui, paths=self.paths)
         self.window.show()
         self.app.setQuitOnLastWindowClosed(True)
         if os.environ.get("YICE_EXIT_AFTER_PAINT"):  # bench/: a normal start, timed to first paint
             _exit_after_paint(self.app, self.window)
 
 
-def run(db=None, smoke_test: bool = False) -> int:
+def keep_qt_settings_in(folder) -> None:
+    """Portable mode: Qt's own settings (the file dialogs' last folder, QtProject.conf) go into
+    the portable data folder too, not the user's profile. Qt keeps this path per process; it is
+    set once, at start, from the AppPaths the program was given."""
+    from PySide6.QtCore import QSettings
+
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+
+
+def run(paths, db=None, smoke_test: bool = False) -> int:
+    """The desktop app on ``paths`` (AppPaths: where the database, settings and backups live)."""
     app = make_app()
     if smoke_test:
         return _run_smoke(app)
-    from ..core.paths import AppPaths
     from ..core.settings import Settings
     from ..core.store import Store
+    from ..core.store.db import resolve_url
     from .settings import UiSettings
 
-    paths = AppPaths.user()
+    if paths.portable:
+        keep_qt_settings_in(paths.config_dir)
     profile = Settings.load(paths.settings_file)
     ui = UiSettings(paths.window_file)
     profile = ui.adopt_legacy(profile, paths.settings_file)
     try:
-        store = Store.open(db, actor=profile.actor)
+        store = Store.open(resolve_url(db, paths.database), actor=profile.actor)
     except Exception as e:  # noqa: BLE001 - a message box, not a traceback (bad path, newer schema …)
         QMessageBox.critical(None, APP_NAME, f"无法打开数据库：{e}")
         return 2

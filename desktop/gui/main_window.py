@@ -18,6 +18,7 @@ from ..core.vocab import Origin, PlanState
 from . import authoring, input_policy, operations, screen
 from .commands import EditCommand
 from .editor import ItemEditor
+from .help import show_about, show_guide
 from .models import ITEM_ROLE, KIND_ROLE, REF_ROLE, ChecklistFilter, ChecklistModel, build_unit_tree, plan_label
 from .sections import SectionsEditor
 from .settings import UiSettings
@@ -215,7 +216,8 @@ class MainWindow(QMainWindow):
         self._action(v, "方案历史…", self.show_history)
         self._action(v, "刷新", self.reload_tree, QKeySequence.StandardKey.Refresh)
         h = mb.addMenu("帮助(&H)")
-        self._action(h, "关于", self.about)
+        self._action(h, "使用说明", lambda: show_guide(self), QKeySequence.StandardKey.HelpContents)
+        self._action(h, "关于", lambda: show_about(self))
         self._action(h, "关于 Qt", lambda: QMessageBox.aboutQt(self))
         self._update_actions()
 
@@ -226,11 +228,6 @@ class MainWindow(QMainWindow):
         state = PlanState(self.plan.state) if on else None
         self.act_submit.setEnabled(on and state in EDITABLE)
         self.act_withdraw.setEnabled(on and state == PlanState.SUBMITTED)
-
-    def about(self) -> None:
-        QMessageBox.about(self, "关于", "产教融合“一市一策 / 一校一策”实施方案 填报、备案与汇总\n\n"
-                          "离线使用：数据保存在本机数据库中，自动保存，无需联网。\n"
-                          f"数据库：{self.store.url}")
 
     # -------------------------------------------------------------------- tree
     @property

@@ -2,16 +2,13 @@
 
 A thin view over desktop.summary: computation and exports run on a worker thread
 (desktop.ui.worker.run_job) with progress and 取消; the core is imported inside the slots so
-opening the main window never pays for it. Charts are Qt Charts drawn from the same
+opening the main window never pays for it. Charts (gui/barchart.py, QPainter) draw the same
 Summary the exports use.
 """
 from __future__ import annotations
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QHorizontalBarSeries, QStackedBarSeries, QValueAxis,
-)
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
     QMessageBox, QPlainTextEdit, QPushButton, QSizePolicy, QSpinBox, QSplitter, QTableView, QTabWidget, QVBoxLayout,
@@ -23,6 +20,7 @@ from ..core.errors import InputError
 from ..core.lifecycle import Action
 from ..core.vocab import NOT_FILED, Meaning, Origin, PlanState, Role
 from . import screen
+from .barchart import BarChart, Series
 from .worker import run_job
 
 # colours of the progress meanings (未启动 / 已完成 / 不适用 …) and of roster states
@@ -104,22 +102,6 @@ def _table(model: RowsModel, stretch: int | None = None) -> QTableView:
     if stretch is not None:
         h.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return t
-
-
-def _chart_view(min_height: int = 220) -> QChartView:
-    v = QChartView()
-    v.setRenderHint(QPainter.RenderHint.Antialiasing)
-    v.setMinimumHeight(min_height)
-    return v
-
-
-def _chart(title: str) -> QChart:
-    ch = QChart()
-    ch.setTitle(title)
-    ch.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-    ch.layout().setContentsMargins(0, 0, 0, 0)
-    ch.setBackgroundRoundness(0)
-    return ch
 
 
 class ReasonDialog(QDialog):
@@ -259,7 +241,7 @@ class SummaryView(QWidget):
             self.roster_view.setColumnWidth(c, 62)
         self.roster_view.selectionModel().selectionChanged.connect(self._roster_selected)
         self.roster_view.doubleClicked.connect(lambda _i: self.open_selected())
-        self.filing_chart = _chart_view()
+        self.filing_chart = BarChart()
         self.diff_label = QLabel("选择一个报送过两次以上的单位，可查看与上次报送相比改了什么。")
         self.diff_label.setWordWrap(True)
         self.diff_model = RowsModel(["位置", "上次报送", "本次报送"])
@@ -293,7 +275,7 @@ class SummaryView(QWidget):
         for c in range(2, 10):
             self.items_view.setColumnWidth(c, 68)
         self.items_view.selectionModel().selectionChanged.connect(self._item_selected)
-        self.progress_chart = _chart_view()
+        self.progress_chart = BarChart()
         self.detail_label = QLabel("选择一项任务，查看各单位的落实举措。")
         self.detail_model = RowsModel(["单位名称", "所属", "是否适用", "进度", "落实举措", "牵头部门", "完成时限"],
                                       numeric={2, 3, 6})
@@ -320,7 +302,7 @@ class SummaryView(QWidget):
         self.node_model = RowsModel(["地区", "填报单位", "目标值", "完成值", "完成率"], numeric={1, 2, 3, 4})
         self.node_view = _table(self.node_model, stretch=0)
         self.node_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.attain_chart = _chart_view(260)
+        self.attain_chart = BarChart(260)
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(self.node_view)
         lower.addWidget(self.attain_chart)
@@ -619,52 +601,20 @@ class SummaryView(QWidget):
         return True
 
     def _show_filing_chart(self, sm) -> None:
-        ch = _chart(f"各{sm.scope.branch_label.removeprefix('所属')}报送率（%）")
         branches = sm.branches
-        s = QBarSet("报送率")
-        s.setColor(QColor("#4f81bd"))
-        s.append([100 * (b.rate or 0) for b in branches])
-        series = QBarSeries()
-        series.append(s)
-        series.setLabelsVisible(True)
-        series.setLabelsFormat("@value")
-        series.setLabelsPrecision(3)
-        ch.addSeries(series)
-        self._axes(ch, series, [b.name for b in branches], 0, 100)
-        ch.legend().setVisible(False)
-        self.filing_chart.setChart(ch)
-
-    @staticmethod
-    def _axes(ch: QChart, series, categories, lo, hi, horizontal=False) -> None:
-        cat = QBarCategoryAxis()
-        cat.append(categories)
-        val = QValueAxis()
-        val.setRange(lo, hi)
-        val.applyNiceNumbers()
-        val.setLabelFormat("%g")
-        if len(categories) > 12 and not horizontal:
-            cat.setLabelsAngle(-60)
-        ch.addAxis(cat, Qt.AlignmentFlag.AlignLeft if horizontal else Qt.AlignmentFlag.AlignBottom)
-        ch.addAxis(val, Qt.AlignmentFlag.AlignBottom if horizontal else Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(cat)
-        series.attachAxis(val)
+        self.filing_chart.plot(f"各{sm.scope.branch_label.removeprefix('所属')}报送率（%）", [b.name for b in branches],
+                               [Series("报送率", "#4f81bd", [100 * (b.rate or 0) for b in branches])],
+                               hi=100, labels=True, legend=False)
 
     # -------------------------------------------------------------- items
     def _show_progress_chart(self, sm) -> None:
-        ch = _chart("各项任务进度分布（占统计方案 %）")
-        series = QStackedBarSeries()
         states = list(sm.items[0].status) if sm.items else []
         progress = sm.scope.view.decl(Role.PROGRESS)
         colors = {progress.choice(m): c for m, c in MEANING_COLORS.items()} | {self.store.vocab.no_progress: NO_PROGRESS}
-        for st in states:
-            s = QBarSet(st)
-            s.setColor(QColor(colors.get(st, OTHER_PROGRESS)))
-            s.append([100 * it.status[st] / it.plans if it.plans else 0 for it in sm.items])
-            series.append(s)
-        ch.addSeries(series)
-        self._axes(ch, series, [it.display_no for it in sm.items], 0, 100)
-        ch.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.progress_chart.setChart(ch)
+        series = [Series(st, colors.get(st, OTHER_PROGRESS),
+                         [100 * it.status[st] / it.plans if it.plans else 0 for it in sm.items]) for st in states]
+        self.progress_chart.plot("各项任务进度分布（占统计方案 %）", [it.display_no for it in sm.items], series,
+                                 hi=100, stacked=True)
 
     def _item_selected(self, *_) -> None:
         idx = self.items_view.selectionModel().selectedRows()
@@ -702,19 +652,12 @@ class SummaryView(QWidget):
     def _show_attainment_chart(self, t) -> None:
         """One indicator: the units' targets and actuals per node, and the provincial target."""
         goal = f"，省级目标 {t.province_target_text}" if t.province_target_text else ""
-        ch = _chart(f"{t.name}（{t.unit}，{t.plan_kind}，{'合计' if t.aggregation == 'sum' else '平均'}{goal}）")
-        series = QHorizontalBarSeries()
         nodes = [n for n in t.nodes if n.plans] or list(t.nodes)
-        for label, color, attr in (("目标值", "#a6a6a6", "target"), ("完成值", "#5b9b55", "actual")):
-            bs = QBarSet(label)
-            bs.setColor(QColor(color))
-            bs.append([getattr(n, attr) or 0 for n in reversed(nodes)])
-            series.append(bs)
-        ch.addSeries(series)
+        series = [Series(label, color, [getattr(n, attr) or 0 for n in nodes])
+                  for label, color, attr in (("目标值", "#a6a6a6", "target"), ("完成值", "#5b9b55", "actual"))]
         top = max([1.0, *((n.target or 0) for n in nodes), *((n.actual or 0) for n in nodes)])
-        self._axes(ch, series, [n.name for n in reversed(nodes)], 0, top * 1.1, horizontal=True)
-        ch.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.attain_chart.setChart(ch)
+        self.attain_chart.plot(f"{t.name}（{t.unit}，{t.plan_kind}，{'合计' if t.aggregation == 'sum' else '平均'}{goal}）",
+                               [n.name for n in nodes], series, hi=top * 1.1, horizontal=True)
 
     # ------------------------------------------------------------ exports
     def _ask_export(self, kind: str) -> None:

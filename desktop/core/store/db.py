@@ -16,12 +16,11 @@ ENV_VAR = "YICE_DB"
 
 
 def resolve_url(db: str | os.PathLike | None = None, default: Path | None = None) -> str:
-    """``--db`` beats ``$YICE_DB`` beats ``default`` (AppPaths.database); a plain path means SQLite."""
-    if not (db or os.environ.get(ENV_VAR) or default):
-        from ..paths import AppPaths
-
-        default = AppPaths.user().database
+    """``--db`` beats ``$YICE_DB`` beats ``default`` (the caller's AppPaths.database, made once at
+    start: the user profile, or ``data/`` beside a portable program); a plain path means SQLite."""
     db = db or os.environ.get(ENV_VAR) or default
+    if not db:
+        raise ValueError("no database: --db, $YICE_DB or AppPaths.database")
     s = str(db)
     if "://" in s:
         return s
