@@ -126,7 +126,7 @@ class Lifecycle(Part):
 
     def verdict(self, plan_ref, action: Action) -> Verdict:
         """May ``action`` happen to this plan now? The same answer on every path."""
-        with self.session() as s:
+        with self.reading() as s:
             p = self.store.plans.row(s, plan_ref)
             v = self.state_verdict(p, action)
             state = PlanState(p.state)

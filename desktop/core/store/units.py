@@ -10,22 +10,10 @@ from ..errors import InputError
 from ..ids import check_unit
 from ..resources import package_data
 from ..vocab import Origin, UnitKind
+from . import db, limits
 from .models import Unit
 from .snapshot import UnitInfo
 from .store import Part
-
-# What people call the unit attributes (messages name the field, not the column).
-LABELS = {"code": "单位代码", "name": "单位名称", "school_type": "学校类别", "school_code": "学校标识码",
-          "credit_code": "统一社会信用代码", "contact_person": "联系人", "contact_phone": "联系电话"}
-
-
-def check_lengths(model, values: dict, labels: dict[str, str]) -> None:
-    """Refuse text longer than its column (SQLite would store it; PostgreSQL would crash)."""
-    for key, v in values.items():
-        col = model.__table__.c.get(key)
-        limit = getattr(getattr(col, "type", None), "length", None)
-        if isinstance(v, str) and limit and len(v) > limit:
-            raise InputError(f"{labels.get(key, key)}过长（{len(v)} 字），最多 {limit} 字")
 
 
 def unit_info(u: Unit, parent: Unit | None) -> UnitInfo:
@@ -44,6 +32,7 @@ class Units(Part):
     def ensure_registry(self) -> int:
         """Load the shipped region registry once (first start); returns units added."""
         with self.session() as s:
+            db.serialize(s, "registry")  # two programs starting on a new server database
             if s.scalar(select(func.count()).select_from(Unit).where(Unit.builtin.is_(True))):
                 return 0
             rows = read_registry()
@@ -75,7 +64,7 @@ class Units(Part):
                       credit_code=(credit_code or "").strip().upper() or None,
                       contact_person=(contact_person or "").strip() or None,
                       contact_phone=(contact_phone or "").strip() or None)
-        check_lengths(Unit, fields, LABELS)
+        limits.check_rows(Unit, [fields])  # before any rule: the field as people call it
         if session is not None:
             return self._insert(session, kind, parent_code, fields, accept_warnings, origin)
         with self.session() as s:
@@ -84,6 +73,7 @@ class Units(Part):
     def _insert(self, s: Session, kind: str, parent_code: str | None, fields: dict, accept_warnings: bool,
                 origin: str) -> tuple[UnitInfo, list[str]]:
         code, name, school_type = fields["code"], fields["name"], fields["school_type"]
+        db.serialize(s, f"unit:{code}")
         if s.scalar(select(Unit.id).where(Unit.code == code)):
             raise InputError(f"单位代码「{code}」已存在")
         parent = None
@@ -116,13 +106,13 @@ class Units(Part):
         return u
 
     def get(self, code: str) -> UnitInfo:
-        with self.session() as s:
+        with self.reading() as s:
             u = self.row(s, code)
             return unit_info(u, u.parent)
 
     def list(self, under: str | None = None) -> list[UnitInfo]:
         """Units in tree order (parents before children); ``under`` limits to a subtree."""
-        with self.session() as s:
+        with self.reading() as s:
             rows = list(s.scalars(select(Unit)))
         by_id = {u.id: u for u in rows}
         children: dict[int | None, list[Unit]] = {}
