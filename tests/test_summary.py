@@ -239,6 +239,7 @@ def test_xlsx_reopens_with_the_same_figures(province, tmp_path):
         assert sum(n.startswith("xl/charts/chart") for n in z.namelist()) == 3  # native Excel charts
 
 
+@pytest.mark.office
 def test_docx_reopens_with_the_same_figures(province, tmp_path, soffice, artifacts):
     from docx import Document
     from docx.oxml.ns import qn

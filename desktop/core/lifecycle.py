@@ -135,7 +135,21 @@ class Lifecycle(Part):
         problems = self.problems(plan_ref)
         if problems:
             return Verdict(False, not_clean_message(problems), tuple(problems))
+        if state == PlanState.RETURNED:
+            same = self._same_as_returned(plan_ref)
+            if same:
+                return Verdict(False, same)
         return v
+
+    def _same_as_returned(self, plan_ref) -> str | None:
+        """A returned plan must change before it is filed again (else the office gets it back as is)."""
+        snap = self.store.plans.snapshot(plan_ref)
+        with self.session() as s:
+            prev = self._latest(s, self.store.plans.row(s, plan_ref))
+            if prev is not None and prev.content_hash == snap.content_hash:
+                return (f"内容与已退回的第{prev.number}次报送相同：请按退回理由修改后再报送"
+                        f"（退回理由：{prev.review_reason or '—'}）")
+        return None
 
     # ------------------------------------------------------------ transitions
     def _set(self, s: Session, p: Plan, state: PlanState, origin: str, note: str | None = None) -> None:
@@ -164,9 +178,6 @@ class Lifecycle(Part):
                 raise InputError("方案在检查期间被修改，请重新报送")
             prev = self._latest(s, p)
             digest = snap.content_hash
-            if prev is not None and p.state == PlanState.RETURNED and prev.content_hash == digest:
-                raise Refused(f"内容与已退回的第{prev.number}次报送相同：请按退回理由修改后再报送"
-                              f"（退回理由：{prev.review_reason or '—'}）")
             sub = Submission(plan_id=p.id, number=p.submission_no + 1, uuid=str(uuidlib.uuid4()),
                              replaces=prev.uuid if prev else None, state=SubmissionState.SUBMITTED.value,
                              content_hash=digest, snapshot=snap.to_json(), made_at=now(),

@@ -192,6 +192,7 @@ class ItemEditor(QScrollArea):
             if self._form_id != view.id:
                 self._build_fields(view)
             self._build_indicators(self.item)
+            self.set_read_only(self.read_only)  # new widgets take the plan's state too
             it, f = self.item, view.form
             self.source_title.setText(f"第{it.display_no}项" + (f"　［{it.category}］" if it.category else "")
                                       + (f"　{it.title}" if it.title else ""))
