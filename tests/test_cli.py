@@ -10,6 +10,8 @@ import pytest
 from conftest import ROOT
 from tools import dump_db as _dump
 
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture
 def plan(cli):

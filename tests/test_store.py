@@ -9,6 +9,8 @@ from desktop.core.store import Store
 from desktop.core.store.models import Change
 from tools import edit as Edit
 
+pytestmark = pytest.mark.backends
+
 
 def test_registry_has_gansu_hunan_guizhou(store):
     units = store.units.list()

@@ -11,8 +11,27 @@ def edit(item_no: int, key: str, value) -> Edit:
     return Edit(Ref.parse(key, item_no), value)
 
 
+def db_ref(store) -> str:
+    """Where a store's database is, as ``Store.open``/``--db`` take it: a file path or a URL."""
+    url = store.engine.url
+    return url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=False)
+
+
 def dump_db(db_path) -> list:
-    """All rows of all tables: the 'database unchanged' check (fails if the file is missing)."""
+    """All rows of all tables: the 'database unchanged' check (fails if the file is missing).
+
+    ``db_path``: a SQLite file, or a PostgreSQL URL (the ``db_path`` of a postgresql variant)."""
+    if "://" in str(db_path):
+        from sqlalchemy import create_engine, inspect
+        from sqlalchemy.pool import NullPool
+
+        engine = create_engine(str(db_path), poolclass=NullPool)
+        try:
+            with engine.connect() as c:
+                return [(t, [tuple(r) for r in c.exec_driver_sql(f'select * from "{t}" order by 1').fetchall()])
+                        for t in sorted(inspect(c).get_table_names())]
+        finally:
+            engine.dispose()
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         tables = [r[0] for r in con.execute("select name from sqlite_master where type='table' order by name")]

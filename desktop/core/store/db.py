@@ -79,15 +79,15 @@ def _server_url(ref: str) -> str:
         url = make_url(ref)
     except (ArgumentError, ValueError):
         raise InputError(f"数据库 URL「{shown}」格式无效") from None
-    backend = url.get_backend_name()
+    backend, _, driver = url.drivername.partition("+")
     if backend == "sqlite":
         return url.render_as_string(hide_password=False)
     if backend not in ("postgresql", "postgres"):
         raise InputError(f"不支持的数据库「{url.drivername}」：请用 SQLite 文件路径或 postgresql://用户@服务器/数据库")
-    if url.get_driver_name() in ("", "psycopg2", "postgresql", "postgres") or backend == "postgres":
+    if driver in ("", "psycopg2", "psycopg"):  # the one driver this program ships with (the postgres extra)
         url = url.set(drivername=PG_DRIVER)
-    if not url.database or not url.host:
-        raise InputError(f"数据库 URL「{shown}」须写明服务器和数据库名，例如 postgresql://用户@服务器:5432/yice")
+    if not url.database:
+        raise InputError(f"数据库 URL「{shown}」须写明数据库名，例如 postgresql://用户@服务器:5432/yice")
     return url.render_as_string(hide_password=False)
 
 
