@@ -191,14 +191,14 @@ def current_revision(engine_or_conn) -> str | None:
 
     if isinstance(engine_or_conn, Connection):
         return read(engine_or_conn)
-    with engine_or_conn.connect() as c:
+    with reading(engine_or_conn).connect() as c:
         return read(c)
 
 
 def has_tables(engine_or_conn) -> bool:
     if isinstance(engine_or_conn, Connection):
         return bool(inspect(engine_or_conn).get_table_names())
-    with engine_or_conn.connect() as c:
+    with reading(engine_or_conn).connect() as c:
         return bool(inspect(c).get_table_names())
 
 
@@ -232,7 +232,21 @@ def open_problem(url: str, e: BaseException) -> InputError:
         if "readonly" in first or "unable to open" in first:
             return InputError(f"无法打开数据库文件「{path}」（没有读写权限或位置不可用）")
         return InputError(f"无法打开数据库「{path}」：{first}")
-    return InputError(f"无法连接数据库服务器「{where}」：{first}")
+    reason = next((words for key, words in _SERVER_REASONS if key in first.lower()), first)
+    return InputError(f"无法连接数据库服务器「{where}」：{reason}")
+
+
+# libpq's words → ours, for the usual reasons a server cannot be reached (else its own words)
+_SERVER_REASONS = [
+    ("password authentication failed", "用户名或密码不对"),
+    ("no password supplied", "服务器要求密码，请在 URL 中写明（postgresql://用户:密码@服务器/数据库）"),
+    ("does not exist", "服务器上没有这个数据库或用户，请管理员先创建（见 README“多人共用数据库”）"),
+    ("connection refused", "服务器未运行，或不接受来自本机的连接"),
+    ("timeout expired", "连接超时（服务器地址不对或网络不通）"),
+    ("could not translate host name", "找不到服务器（地址写错了？）"),
+    ("failed to resolve host", "找不到服务器（地址写错了？）"),
+    ("permission denied", "该用户没有这个数据库的权限"),
+]
 
 
 def ensure_schema(engine: Engine, lock_wait: float = LOCK_WAIT_S) -> Path | None:

@@ -18,8 +18,13 @@ from urllib.parse import quote
 
 from ..errors import InputError
 
+class Damaged(InputError):
+    """The source database fails its integrity check or is not a database at all."""
+
+
 META_TABLE = "yice_backup"  # key/value rows a backup carries about itself (see core/backup.py)
 SQLITE_FULL = 13
+SQLITE_IOERR = 10  # the primary code; IOERR_WRITE, _FSYNC, _TRUNCATE … are extended codes of it
 MARGIN = 1 << 20  # bytes kept free beyond the copy itself
 
 
@@ -36,6 +41,15 @@ def tables(con: sqlite3.Connection) -> list[str]:
 
 def table_counts(con: sqlite3.Connection, skip: tuple[str, ...] = (META_TABLE,)) -> dict[str, int]:
     return {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables(con) if t not in skip}
+
+
+def revision(con: sqlite3.Connection) -> str | None:
+    """The Alembic revision a database file is at (None: not one of ours, or empty)."""
+    try:
+        row = con.execute("select version_num from alembic_version").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else None
 
 
 def integrity_problem(con: sqlite3.Connection) -> str | None:
@@ -61,11 +75,15 @@ def _mb(n: int) -> str:
 
 
 def disk_message(e: BaseException, what: str, where: Path) -> str | None:
-    """One line for a full disk (SQLite's SQLITE_FULL, ENOSPC, EFBIG), else None."""
-    full = (getattr(e, "sqlite_errorcode", None) == SQLITE_FULL or "disk is full" in str(e)
-            or getattr(e, "errno", None) in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", -1)))
+    """One line for a disk that would not take the copy, else None.
+
+    SQLite says SQLITE_FULL for ENOSPC and a plain I/O error for a quota or a file size limit
+    (EFBIG); while writing a copy both mean the same to the person at the desk."""
+    code = getattr(e, "sqlite_errorcode", None)
+    full = (code is not None and (code & 0xFF) in (SQLITE_FULL, SQLITE_IOERR)) or "disk is full" in str(e) \
+        or getattr(e, "errno", None) in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", -1))
     if full:
-        return f"磁盘空间不足，无法{what}（写入「{where}」失败）。请先清理磁盘，数据库未做任何修改"
+        return f"磁盘空间不足或无法写入，无法{what}（写入「{where}」失败）。请先清理磁盘，数据库未做任何修改"
     return None
 
 
@@ -111,11 +129,13 @@ def verified_copy(src: Path, dest: Path, meta: dict[str, str] | None = None, wha
         target.execute("PRAGMA journal_mode=DELETE")
         problem = integrity_problem(target)
         if problem:
-            raise InputError(f"数据库「{src.name}」已损坏，无法{what}（完整性检查：{problem[:120]}）")
+            raise Damaged(f"数据库「{src.name}」已损坏，无法{what}（完整性检查：{problem[:120]}）")
         got = table_counts(target)
         if got != counts:
             raise InputError(f"{what}后核对行数不一致（{_diff(counts, got)}），未完成，请重试")
         if meta:
+            meta = dict(meta, schema_revision=revision(target) or "")  # of the snapshot copied
+            target.execute(f'DROP TABLE IF EXISTS "{META_TABLE}"')  # a copy of a copy: its own rows
             target.execute(f'CREATE TABLE "{META_TABLE}" (key TEXT PRIMARY KEY, value TEXT)')
             target.executemany(f'INSERT INTO "{META_TABLE}" VALUES (?, ?)', sorted(meta.items()))
         target.close()
@@ -131,9 +151,9 @@ def verified_copy(src: Path, dest: Path, meta: dict[str, str] | None = None, wha
         if msg:
             raise InputError(msg) from None
         if isinstance(e, sqlite3.DatabaseError) and "not a database" in str(e):
-            raise InputError(f"「{src.name}」不是本程序的数据库文件（或已损坏），无法{what}") from None
+            raise Damaged(f"「{src.name}」不是本程序的数据库文件（或已损坏），无法{what}") from None
         if isinstance(e, sqlite3.DatabaseError) and "malformed" in str(e):
-            raise InputError(f"数据库「{src.name}」已损坏，无法{what}（{e}）") from None
+            raise Damaged(f"数据库「{src.name}」已损坏，无法{what}（{e}）") from None
         raise InputError(f"无法{what}：{getattr(e, 'strerror', None) or e}") from None
     finally:
         for con in (target, source):
