@@ -117,12 +117,12 @@ def make_backup(ref, dest: str | os.PathLike | None = None, kind: str = Kind.MAN
     """A verified copy of the database at ``dest`` (default: ``backups/`` beside it)."""
     src = database_file(ref)
     out = Path(dest) if dest else backup_name(src, kind)
+    if out.is_dir():
+        raise InputError(f"「{out}」是文件夹，请指定备份文件名")
     if out.suffix == "":
         out = out.with_suffix(".sqlite3")
     if out.exists() and out.resolve() == src.resolve():
         raise InputError("备份文件不能是数据库本身，请另选位置")
-    if out.is_dir():
-        raise InputError(f"「{out}」是文件夹，请指定备份文件名")
     verified_copy(src, out, meta=_meta(kind, src))
     return inspect(out, verify=False)  # verified_copy has just checked it
 
