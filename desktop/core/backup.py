@@ -65,15 +65,15 @@ class BackupInfo:
     last_change: dt.datetime | None
     size: int
 
-    def describe(self) -> str:
-        """Several lines for a confirmation dialog or the terminal."""
+    def describe(self, full_path: bool = True) -> str:
+        """Several lines for a confirmation dialog (``full_path=False``: the file name) or the terminal."""
         def when(t):
             return t.strftime("%Y-%m-%d %H:%M") if t else "不详"
 
         made = f"{when(self.made_at)}（{KIND_LABELS.get(self.kind or '', '数据库文件')}）"
         version = f"一策通 {self.app_version}" if self.app_version else "程序版本不详"
         return "\n".join([
-            f"备份文件：{self.path}",
+            f"备份文件：{self.path if full_path else self.path.name}",
             f"备份时间：{made}",
             f"来自：{version}，数据结构版本 {self.schema_revision or '—'}",
             f"单位：{self.units} 个（其中自行添加 {self.units_added} 个）",

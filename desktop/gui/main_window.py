@@ -185,6 +185,10 @@ class MainWindow(QMainWindow):
         self._action(f, "导入报送表…", lambda: operations.import_sheets(self), "Ctrl+I")
         self._action(f, "导入文件夹中的报送表…", lambda: operations.import_sheets(self, folder=True))
         f.addSeparator()
+        from . import backup_dialogs  # 文件 → 备份数据… / 恢复数据… (core/backup.py)
+        self._action(f, "备份数据…", lambda: backup_dialogs.backup_data(self))
+        self._action(f, "恢复数据…", lambda: backup_dialogs.restore_data(self))
+        f.addSeparator()
         self._action(f, "退出", self.close, QKeySequence.StandardKey.Quit)
         e = mb.addMenu("编辑(&E)")
         # own actions (not createUndoAction): pending typing is saved first, then undone
