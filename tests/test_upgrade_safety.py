@@ -27,26 +27,39 @@ pytestmark = pytest.mark.backends
 # A child that opens an old database the way the program does (imports done before "ready",
 # so the kill lands inside the upgrade, not in Python's start-up).
 CHILD = """
-import sys, time
+import os, signal, sys
 from desktop.core.store import db
 import alembic.command, alembic.script  # noqa: F401
 from desktop.core.store import models  # noqa: F401
-ref = sys.argv[1]
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+ref, mode = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "")
+count = [0]
+if mode.startswith(("kill-at=", "count")):  # every statement and the COMMIT, numbered
+    stop = int(mode.split("=")[1]) if "=" in mode else None
+
+    def step(*_a, **_k):
+        count[0] += 1
+        if count[0] == stop:
+            os.kill(os.getpid(), signal.SIGKILL)  # kill -9 of this process, exactly here
+
+    event.listen(Engine, "before_cursor_execute", step)
+    event.listen(Engine, "commit", step)
 engine = db.make_engine(db.resolve_url(ref))
 print("ready", flush=True)
-if len(sys.argv) > 2:
+if mode == "go":
     sys.stdin.readline()  # "go": start together with another child
 try:
     db.ensure_schema(engine)
 except Exception as e:
     print("refused", type(e).__name__, e, flush=True)
     sys.exit(2)
-print("done", flush=True)
+print("done", count[0], flush=True)
 """
 
 
-def _child(ref, wait_for_go: bool = False, preexec=None) -> subprocess.Popen:
-    args = [sys.executable, "-c", CHILD, str(ref)] + (["go"] if wait_for_go else [])
+def _child(ref, wait_for_go: bool = False, preexec=None, mode: str = "") -> subprocess.Popen:
+    args = [sys.executable, "-c", CHILD, str(ref), "go" if wait_for_go else mode]
     p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          preexec_fn=preexec)
     assert p.stdout.readline().strip() == "ready", p.stderr.read()
@@ -142,40 +155,54 @@ def test_a_database_from_a_newer_version_is_refused_with_one_line(empty_db, cata
 
 
 # ------------------------------------------------------------------ kill -9
+def _reopens_whole(path: Path, expect: dict) -> str:
+    """After a kill: 'old' or 'upgraded' (nothing between), the database opens and holds every
+    plan, and no backup under its real name is truncated."""
+    rev = revision(sqlite3.connect(path))  # before anyone repairs anything
+    assert rev in ("0001", db.HEAD_REVISION), rev
+    store = Store.open(path)  # always opens; an old one is upgraded now
+    store.close()
+    assert holdings(path) == expect
+    for copy in db.backups_folder(path).glob(f"{path.stem}-*.sqlite3"):
+        con = sqlite3.connect(copy)
+        assert integrity_problem(con) is None and revision(con) == "0001", copy
+        con.close()
+    return "old" if rev == "0001" else "upgraded"
+
+
 @pytest.mark.sqlite_only
 def test_kill_9_at_random_points_of_the_upgrade_never_bricks(tmp_path):
-    """24 upgrades killed at random moments from the first statement to the commit: every
-    database opens again, either upgraded or intact old, holding every plan; no backup under its
-    real name is truncated."""
+    """kill -9 of the upgrading process at 24 random points: 12 at random statements of the
+    upgrade, the COMMIT included (the kill lands exactly there, so the database must still be the
+    old one), and 12 at random moments from start to end (the verified copy included). Every
+    database opens again holding every plan; no backup under its real name is truncated."""
     template = tmp_path / "template.sqlite3"
     expect = old_database(template, "0001", plans=300, items=20)
-    timing = tmp_path / "timing.sqlite3"
-    timing.write_bytes(template.read_bytes())
-    p = _child(timing)
+    probe = tmp_path / "probe.sqlite3"
+    probe.write_bytes(template.read_bytes())
+    p = _child(probe, mode="count")
     t0 = time.monotonic()
-    assert p.communicate(timeout=120)[0].strip() == "done"
-    span = time.monotonic() - t0  # how long an upgrade takes here (the kill window)
+    out = p.communicate(timeout=120)[0].split()
+    span, statements = time.monotonic() - t0, int(out[-1])  # the kill window; statements + COMMIT
     rng = random.Random(1714)
-    runs, outcomes = 24, {"old": 0, "upgraded": 0}
-    for i in range(runs):
-        path = tmp_path / f"run{i}.sqlite3"
+    seen = {"old": 0, "upgraded": 0}
+    for i, stop in enumerate(sorted(rng.sample(range(1, statements + 1), 12))):
+        path = tmp_path / f"stmt{i}.sqlite3"
+        path.write_bytes(template.read_bytes())
+        p = _child(path, mode=f"kill-at={stop}")
+        p.wait(timeout=120)
+        assert p.returncode == -signal.SIGKILL, p.stdout.read()
+        assert _reopens_whole(path, expect) == "old", (stop, statements)  # nothing half-done survives
+        seen["old"] += 1
+    for i in range(12):
+        path = tmp_path / f"time{i}.sqlite3"
         path.write_bytes(template.read_bytes())
         p = _child(path)
-        time.sleep(span * (i + rng.random()) / runs * 1.1)
+        time.sleep(span * (i + rng.random()) / 12 * 1.1)
         p.send_signal(signal.SIGKILL)
         p.wait(timeout=30)
-        rev = revision(sqlite3.connect(path))  # before anyone repairs anything
-        assert rev in ("0001", db.HEAD_REVISION), (i, rev)
-        outcomes["old" if rev == "0001" else "upgraded"] += 1
-        store = Store.open(path)  # always opens; an old one is upgraded now
-        store.close()
-        assert holdings(path) == expect, i
-        for copy in db.backups_folder(path).glob(f"run{i}-*.sqlite3"):
-            con = sqlite3.connect(copy)
-            assert integrity_problem(con) is None and revision(con) == "0001", copy
-            con.close()
-    print(f"kill -9 during upgrade: {runs} runs over {span:.2f} s, {outcomes}")
-    assert outcomes["old"] >= runs // 2  # most kills landed inside the upgrade
+        seen[_reopens_whole(path, expect)] += 1
+    print(f"kill -9 during upgrade: 24 runs ({statements} statements, {span:.2f} s), {seen}")
 
 
 # ------------------------------------------------------------------ full disk
