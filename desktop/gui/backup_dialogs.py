@@ -35,15 +35,21 @@ def daily_backup(store, parent=None) -> None:
         QMessageBox.warning(parent, TITLE_BACKUP, f"今日自动备份未完成：{e}\n\n程序可以继续使用。")
 
 
-def backup_data(window, out: str | None = None):
-    """Ask where, then write a verified copy on a worker thread."""
+def _database_file(window, title: str):
+    """The open database's file after pending typing is saved; None (said why) if there is none."""
     if not window.flush():
         return None
-    store = window.store
     try:
-        source = backup.database_file(store)
-    except InputError as e:
-        QMessageBox.information(window, TITLE_BACKUP, str(e))
+        return backup.database_file(window.store)
+    except InputError as e:  # a server database: its administrator backs it up
+        QMessageBox.information(window, title, str(e))
+        return None
+
+
+def backup_data(window, out: str | None = None):
+    """Ask where, then write a verified copy on a worker thread."""
+    store, source = window.store, _database_file(window, TITLE_BACKUP)
+    if source is None:
         return None
     if out is None:
         default = backup.backup_name(source, backup.Kind.MANUAL)
@@ -77,13 +83,8 @@ def confirm_restore(window, info, target) -> bool:
 
 def restore_data(window, path: str | None = None):
     """Choose a backup, show what it holds, and restore it after the user agrees."""
-    if not window.flush():
-        return None
-    store = window.store
-    try:
-        target = backup.database_file(store)
-    except InputError as e:
-        QMessageBox.information(window, TITLE_RESTORE, str(e))
+    store, target = window.store, _database_file(window, TITLE_RESTORE)
+    if target is None:
         return None
     if path is None:
         path, _ = QFileDialog.getOpenFileName(window, "恢复数据：选择备份文件", str(db.backups_folder(target)),
