@@ -61,8 +61,13 @@ def pytest_terminal_summary(terminalreporter):
                 if outcome != "passed" or rep.when == "call":
                     counts[outcome] = counts.get(outcome, 0) + 1
     if counts:
+        from backends import connect
+
+        server, what = connect()
+        if server is not None:
+            server.engine.dispose()
         line = ", ".join(f"{n} {k}" for k, n in counts.items())
-        terminalreporter.write_line(f"PostgreSQL-backed tests: {line}")
+        terminalreporter.write_line(f"PostgreSQL-backed tests ({what}): {line}")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -96,6 +96,8 @@ class Context:
             settings = Settings.load(AppPaths.user().settings_file)
             actor = Actor(self.args.role or settings.role, self.args.actor_name or settings.name)
             self._store = Store.open(self.args.db, actor=actor)
+            if self._store.backup is not None:
+                print(f"已升级数据库结构；升级前的数据库已备份：{for_terminal(self._store.backup)}", file=sys.stderr)
             self._daily_backup()
         return self._store
 
