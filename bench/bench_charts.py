@@ -114,8 +114,12 @@ def child(kind: str, data_file: str) -> None:
 
     from desktop.word.summary import load_template
 
+    template = load_template()
+
     def load_summary_template():
-        return load_template()[0]
+        from docx import Document
+
+        return Document(io.BytesIO(template.docx))
 
     raw = json.loads(Path(data_file).read_text(encoding="utf-8"))
     br, items, inds = ([SimpleNamespace(**x) for x in raw[k]] for k in ("branches", "items", "indicators"))
@@ -126,8 +130,9 @@ def child(kind: str, data_file: str) -> None:
                 doc.add_paragraph().add_run().add_picture(io.BytesIO(png), width=Mm(150))
         else:
             colors = {c: native.OTHER_PROGRESS for it in items for c in it.status}
-            for spec in (native.filing_rate_chart(br), native.progress_chart(items, colors),
-                         native.attainment_chart(inds)):
+            words = template.wording.charts
+            for spec in (native.filing_rate_chart(br, words), native.progress_chart(items, colors, words),
+                         native.attainment_chart(inds, words)):
                 native.add_chart(doc, spec, embed_data=kind == "native")
 
     def size(doc) -> int:

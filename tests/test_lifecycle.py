@@ -9,6 +9,7 @@ same table in tests/test_ui_lifecycle.py.
 from __future__ import annotations
 
 import io
+import re
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
@@ -218,8 +219,10 @@ def test_after_128_edits_and_2_submissions_everything_says_2(store, school, tmp_
     docx = export_plan_docx(store, p.id, tmp_path / "p.docx")  # submits: 第2次报送
     xlsx = export_plan_xlsx(store, p.id, tmp_path / "p.xlsx")
     assert store.plans.get(p.id).submission_no == 2
-    cells = [c.text for t in Document(str(docx)).tables for r in t.rows for c in r.cells]
-    assert any("第2次报送" in c for c in cells) and not any("第129" in c or "第130" in c for c in cells)
+    doc = Document(str(docx))
+    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    assert "第2次报送" in text and "第1次报送" not in text and not re.search(r"第1[23]\d[次版]", text)
+    assert doc.core_properties.revision == 2
     meta = {r[0]: r[1] for r in load_workbook(xlsx)[META].iter_rows(values_only=True)}
     assert meta["submission_no"] == "2" and len(meta["history"].split(",")) == 1
     province_db = new_db("province")

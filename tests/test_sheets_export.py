@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from desktop.excel.filing import export_plan_xlsx, export_template
-from desktop.excel.layout import COVER, EXPLANATIONS, INDICATORS, LISTS, META, TASKS, table_fields
+from desktop.excel.layout import COVER, EVIDENCE, EXPLANATIONS, GUIDE, INDICATORS, LISTS, META, NEED, TASKS, table_fields
 from tools import edit as Edit
 from tools import explain_all
 
@@ -54,7 +54,7 @@ def _col(ws, label: str, header_row: int = 2) -> int:
 def test_workbook_structure_and_keys(store, plan, tmp_path):
     out = export_plan_xlsx(store, plan.id, tmp_path / "p.xlsx")
     wb = load_workbook(out)
-    assert wb.sheetnames == [COVER, TASKS, INDICATORS, EXPLANATIONS, LISTS, META]
+    assert wb.sheetnames == [COVER, TASKS, INDICATORS, EXPLANATIONS, EVIDENCE, GUIDE, LISTS, META]
     assert wb[META].sheet_state == "veryHidden" and wb[LISTS].sheet_state == "hidden"
     meta = {r[0]: r[1] for r in wb[META].iter_rows(values_only=True)}
     view = store.catalog.get(FORM)
@@ -66,7 +66,7 @@ def test_workbook_structure_and_keys(store, plan, tmp_path):
     assert meta["columns"].split(",") == [f.key for f in table_fields(view)]
     assert meta["sha256"] == data.content_hash == data.submission.content_hash
     ws = wb[TASKS]
-    assert [c.value for c in ws[2]] == ["序号", "政策内容", "责任部门"] + [f.label for f in table_fields(view)]
+    assert [c.value for c in ws[2]] == ["序号", "政策内容", "责任部门", NEED] + [f.label for f in table_fields(view)]
     assert ws.max_row == 2 + len(view.items)
     assert ws.cell(3, 2).value == view.items[0].text
     dcol = _col(ws, "完成时限")
@@ -80,18 +80,21 @@ def test_workbook_structure_and_keys(store, plan, tmp_path):
     assert rows[0][4:] == data.indicators[first.key]
     cover = {r[0]: r[1] for r in wb[COVER].iter_rows(min_row=3, values_only=True)}
     assert cover["单位名称"] == "兰州职业技术学院" and cover["统一社会信用代码"] == "12100000400000624D"
-    assert cover["基本情况"] == data.sections["basic_info"]
+    rows = list(wb[COVER].iter_rows(min_row=3, values_only=True))  # one paragraph a row: printed whole
+    i = next(k for k, r in enumerate(rows) if r[0] == "基本情况")
+    assert rows[i + 1][0] is None and "\n".join(r[1] for r in rows[i:i + 2]) == data.sections["basic_info"]
 
 
 def test_print_setup_validation_protection(store, plan, tmp_path):
     wb = load_workbook(export_plan_xlsx(store, plan.id, tmp_path / "p.xlsx"))
     ws = wb[TASKS]
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
-    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-    assert ws.print_title_rows == "$1:$2"
-    assert ws.freeze_panes == "D3"
-    assert ws.column_dimensions["B"].width > 30 and ws.cell(3, 2).alignment.wrap_text
+    # printed at full size (never shrunk to one page width): columns over pages, 序号/政策内容 repeated
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.scale == 85
+    assert ws.print_title_rows == "$1:$2" and ws.print_title_cols == "$A:$B"
+    assert [b.id for b in ws.col_breaks.brk] and ws.page_setup.pageOrder == "overThenDown"
+    assert ws.freeze_panes == "E3"
+    assert ws.column_dimensions["B"].width >= 30 and ws.cell(3, 2).alignment.wrap_text
     assert ws.cell(3, 2).border.left.style == "thin"
     assert ws.protection.sheet is True
     assert ws.cell(3, 2).protection.locked is True  # policy text
@@ -129,7 +132,7 @@ def test_template_is_blank_and_keyless(catalog, tmp_path):
     ws = wb[TASKS]
     view = catalog.get(FORM)
     assert ws.max_row == 2 + len(view.items)
-    assert all(ws.cell(r, c).value is None for r in range(3, ws.max_row + 1) for c in range(4, ws.max_column + 1))
+    assert all(ws.cell(r, c).value is None for r in range(3, ws.max_row + 1) for c in range(5, ws.max_column + 1))
     assert all(r[4] is None and r[5] is None for r in wb[INDICATORS].iter_rows(min_row=3, values_only=True))
 
 
@@ -155,7 +158,7 @@ def test_renders_as_pdf(store, plan, tmp_path, soffice, artifacts):
     pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
                                                                   text=True).stdout.splitlines()
                      if line.startswith("Pages:")))
-    assert 3 <= pages <= 12  # cover, several landscape task pages, indicators: never one column per page
+    assert 3 <= pages <= 32  # cover, task pages at full size (column blocks side by side per block of rows), the rest
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "3", str(pdf), str(artifacts / "sheets_filing")],
                        check=True)

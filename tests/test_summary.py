@@ -239,28 +239,32 @@ def test_xlsx_reopens_with_the_same_figures(province, tmp_path):
         assert sum(n.startswith("xl/charts/chart") for n in z.namelist()) == 3  # native Excel charts
 
 
-@pytest.mark.office
-def test_docx_reopens_with_the_same_figures(province, tmp_path, soffice, artifacts):
+def test_docx_reopens_with_the_same_figures(province, tmp_path):
     from docx import Document
     from docx.oxml.ns import qn
 
     rows = roster(province, FORM, YEAR)
     items = item_progress(province, FORM, YEAR)
-    out = export_summary_docx(province, FORM, YEAR, None, tmp_path / "汇总报告.docx")
+    out = export_summary_docx(province, FORM, YEAR, None, tmp_path / "汇总报告.docx", office="甘肃省教育厅")
     doc = Document(out)
-    assert doc.paragraphs[0].text == f"甘肃省{YEAR}年甘肃省工作任务清单落实情况汇总报告"
+    assert doc.paragraphs[0].text == f"甘肃省{YEAR}年甘肃省工作任务清单\n落实情况汇总报告"  # broken between words
     assert doc.paragraphs[0].style.name == "Title"
     body = "\n".join(p.text for p in doc.paragraphs)
     filed = sum(r.filed for r in rows)
-    assert f"应报送单位 {len(rows)} 个" in body and f"已报送 {filed} 个" in body
+    assert f"应报送单位{len(rows)}个" in body and f"已报送{filed}个" in body
     t1, t2 = doc.tables[0], doc.tables[1]
     assert [c.text for c in t1.rows[-1].cells][:3] == ["合计", str(len(rows)), str(filed)]
     assert [r.cells[0].text for r in t2.rows[1:]] == [it.display_no for it in items]
     assert [r.cells[2].text for r in t2.rows[1:]] == [str(it.answered) for it in items]
+    view = province.catalog.get(FORM)  # whole topics, never a text cut with ……
+    assert [r.cells[1].text for r in t2.rows[1:]] == [view.item_map[it.no].topic for it in items]
+    assert "……" not in "".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     chase = [r for r in rows if r.to_chase]
     annex = doc.tables[-1]
     assert [r.cells[2].text for r in annex.rows[1:]] == [r.unit_name for r in chase]
     assert annex.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert [p.text for p in doc.paragraphs if p.style.name == "Annex Note"] == [f"附件：甘肃省{YEAR}年催报名单"]
+    assert [p.text for p in doc.paragraphs if p.style.name == "Signature"][0] == "甘肃省教育厅"
     normal = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
     assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312"
     sec = doc.sections[0]
@@ -268,13 +272,43 @@ def test_docx_reopens_with_the_same_figures(province, tmp_path, soffice, artifac
             round(sec.right_margin.mm)) == (37, 35, 28, 26)
     assert doc.sections[-1].page_width > doc.sections[-1].page_height  # 附件 in landscape
 
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=180)
-    pdf = tmp_path / "汇总报告.pdf"
-    text = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
-    assert "落实情况汇总报告" in text and "—1—" in text and "—2—" in text and "催报名单" in text
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(artifacts / "summary_report")],
-                   check=False)
+
+def test_summary_wording_is_data(province, tmp_path, monkeypatch):
+    """An office changes the 署名 organ, the letterhead and the Excel labels in
+    report_templates/summary.yaml, without code; mistakes are named on load."""
+    import shutil
+
+    from docx import Document
+
+    from desktop.core.resources import templates_dir
+    from desktop.excel.summary import load_letter_wording, load_sheet_wording
+    from desktop.word.summary import load_template
+
+    folder = tmp_path / "tpl"
+    shutil.copytree(templates_dir(), folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    y = folder / "summary.yaml"
+    orig = y.read_text(encoding="utf-8")
+    y.write_text(orig.replace('  letterhead: ""', '  letterhead: "{signer}文件"')
+                 .replace('      province: "{node}教育厅"', '      province: "{node}人民政府教育督导委员会办公室"')
+                 .replace("    name: 报送情况", "    name: 各单位报送情况"), encoding="utf-8")
+    doc = Document(str(export_summary_docx(province, FORM, YEAR, None, tmp_path / "r.docx",
+                                           template=load_template(folder))))
+    styled = {p.style.name: p.text for p in doc.paragraphs}
+    assert styled["Letterhead"] == "甘肃省人民政府教育督导委员会办公室文件"
+    assert [p.text for p in doc.paragraphs if p.style.name == "Signature"][0] == "甘肃省人民政府教育督导委员会办公室"
+    monkeypatch.setattr("desktop.excel.summary.templates_dir", lambda: folder)
+    out = export_summary_xlsx(province, FORM, YEAR, None, tmp_path / "s.xlsx")
+    assert openpyxl.load_workbook(out).sheetnames[0] == "各单位报送情况"
+    bad = {"    title: 校验发现的问题": ("    titel: 校验发现的问题", [load_letter_wording], "return_letter.problems"),
+           '  scope: "清单': ('  scope: "{bad}清单', [load_sheet_wording], "sheets.scope.*占位符 'bad'"),
+           '  intro: "根据': ('  intro: "{年份}根据', [load_template], "report.intro"),
+           "sheets:": ("sheet:", [load_sheet_wording, load_letter_wording, load_template], "「sheet」不认识")}
+    for old, (new, loaders, message) in bad.items():
+        assert old in orig, old
+        y.write_text(orig.replace(old, new, 1), encoding="utf-8")
+        for loader in loaders:
+            with pytest.raises(InputError, match=message):
+                loader(folder)
 
 
 def test_cli_summary(cli, tmp_path, db_path):

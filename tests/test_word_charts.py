@@ -24,6 +24,8 @@ from desktop.core.catalog import default_catalog
 from desktop.core.vocab import Role
 from desktop.word import charts
 from desktop.word.charts import ChartSpec, Series
+from desktop.word.summary import load_template
+from tools import render_pdf
 
 _CAT = default_catalog()
 COLORS = charts.progress_colors(_CAT.base_fields.fields[[f.role for f in _CAT.base_fields.fields].index(Role.PROGRESS)],
@@ -223,8 +225,12 @@ INDICATORS = [Indicator("优质中职学校", "一市一策", 0.2), Indicator("�
               Indicator("在线开放精品课程", "一市一策", None)]
 
 
+WORDS = load_template().wording.charts  # the charts' wording (report_templates/summary.yaml)
+
+
 def three_specs() -> list[ChartSpec]:
-    return [charts.filing_rate_chart(BRANCHES), charts.progress_chart(ITEMS, COLORS), charts.attainment_chart(INDICATORS)]
+    return [charts.filing_rate_chart(BRANCHES, WORDS), charts.progress_chart(ITEMS, COLORS, WORDS),
+            charts.attainment_chart(INDICATORS, WORDS)]
 
 
 def _parse(spec: ChartSpec, rid: str | None = "rId1"):
@@ -269,7 +275,7 @@ def test_chart_xml_follows_the_schema(which, titled):
 def test_schema_check_catches_broken_xml():
     """The checker must fail on what Word rejects, or the test above proves nothing."""
     def broken(mutate) -> list[str]:
-        root = _parse(charts.attainment_chart(INDICATORS))
+        root = _parse(charts.attainment_chart(INDICATORS, WORDS))
         mutate(root)
         return schema_errors(root)
 
@@ -332,9 +338,9 @@ def test_long_column_labels_are_turned():
 
 
 def test_bar_chart_height_grows_with_its_rows():
-    few, many = charts.attainment_chart(INDICATORS[:2]), charts.attainment_chart(INDICATORS * 10)
+    few, many = charts.attainment_chart(INDICATORS[:2], WORDS), charts.attainment_chart(INDICATORS * 10, WORDS)
     assert few.size_mm[1] < many.size_mm[1] <= charts.MAX_HEIGHT_MM
-    assert charts.attainment_chart(INDICATORS * 100).size_mm[1] == charts.MAX_HEIGHT_MM
+    assert charts.attainment_chart(INDICATORS * 100, WORDS).size_mm[1] == charts.MAX_HEIGHT_MM
     titled = dataclasses.replace(few, title="标题")
     assert titled.size_mm[1] == few.size_mm[1] + 10  # the title does not eat the rows' space
     assert dataclasses.replace(few, height_mm=50).size_mm == (150, 50)
@@ -429,7 +435,7 @@ def test_docx_holds_native_chart_parts_with_cached_data(tmp_path):
 
 
 def test_clipped_bar_keeps_its_true_value_in_the_label():
-    root = _parse(charts.attainment_chart(INDICATORS))
+    root = _parse(charts.attainment_chart(INDICATORS, WORDS))
     reached = root.findall(".//c:ser", NSMAP)[0]
     [label] = reached.findall("c:dLbls/c:dLbl", NSMAP)
     assert label.find("c:idx", NSMAP).get("val") == "1"
@@ -473,14 +479,14 @@ def test_charts_need_no_image_library(tmp_path):
 
 
 def _render(soffice, docx: Path, workdir: Path) -> Path:
-    subprocess.run([soffice, f"-env:UserInstallation=file://{workdir}/lo", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(docx.parent), str(docx)], check=True, capture_output=True, timeout=180)
-    return docx.with_suffix(".pdf")
+    return render_pdf(soffice, docx, workdir)
 
 
 def _page_text(pdf: Path, page: int) -> str:
-    return "".join(subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                                  capture_output=True, text=True, check=True).stdout.split())
+    """A page's text without spaces and without its page number (which may fall inside a caption)."""
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return "".join(re.sub(r"—\s*\d+\s*—", "", text).split())
 
 
 def _pages(pdf: Path) -> int:
@@ -565,7 +571,7 @@ def test_summary_report_has_native_charts_that_render(store, soffice, tmp_path, 
                 if fig.startswith("图2"):
                     assert "未启动" in text and "任务序号" in text
                 if fig.startswith("图3"):
-                    for label in charts.attainment_chart(sm.indicators).categories:
+                    for label in charts.attainment_chart(sm.indicators, WORDS).categories:
                         assert "".join(label.split()) in text, label
                     if any((t.attainment or 0) > charts.CLIP for t in sm.indicators):
                         assert "→" in text

@@ -1,7 +1,13 @@
 """Helpers every test module shares (after novelWriter's tests/tools.py)."""
 from __future__ import annotations
 
+import os
+import unicodedata
 import sqlite3
+import subprocess
+from pathlib import Path
+
+from lxml import etree
 
 from desktop.core.edits import Edit, Ref
 
@@ -131,3 +137,95 @@ def holdings(ref) -> dict:
                     "units": one("select count(*) from units where code like 'S%' or code = '620000'")}
     finally:
         engine.dispose()
+
+
+# ------------------------------------------------------------------ rendered pages (LibreOffice)
+FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+def render_pdf(soffice: str, docx, outdir=None):
+    """``docx`` rendered by LibreOffice with the test fonts (tests/fonts/fonts.conf maps the four GB
+    faces to distinct installed ones), each render with its own profile; returns the PDF path."""
+    docx = Path(docx)
+    outdir = Path(outdir or docx.parent)
+    profile = outdir / f"lo-{docx.stem}"
+    env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(outdir), str(docx)], check=True, capture_output=True, timeout=240, env=env)
+    return outdir / f"{docx.stem}.pdf"
+
+
+class Box:
+    """A word or a line of a rendered page (PDF points, origin top left)."""
+
+    def __init__(self, text, x0, y0, x1, y1):
+        self.text, self.x0, self.y0, self.x1, self.y1 = text, x0, y0, x1, y1
+
+    @property
+    def cx(self):
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self):
+        return (self.y0 + self.y1) / 2
+
+    def __repr__(self):
+        return f"Box({self.text!r}, {self.x0:.1f}, {self.y0:.1f}, {self.x1:.1f}, {self.y1:.1f})"
+
+
+class Page:
+    def __init__(self, number, width, height, lines, words):
+        self.number, self.width, self.height, self.lines, self.words = number, width, height, lines, words
+
+    @property
+    def landscape(self) -> bool:
+        return self.width > self.height
+
+    @property
+    def text(self) -> str:
+        """The page's text without spaces (a paragraph's words run across its lines)."""
+        return "".join(ln.text for ln in self.lines).replace(" ", "")
+
+
+def _spaced(a: Box, b: Box) -> bool:
+    """A space between two Chinese words (next to Latin text a renderer adds a small gap itself)."""
+    def cjk(ch):
+        return bool(ch) and unicodedata.east_asian_width(ch) in "WF"
+
+    return cjk(a.text[-1:]) and cjk(b.text[:1]) and b.x0 - a.x1 > 2
+
+
+def pdf_pages(pdf) -> list[Page]:
+    """Every page's lines and words from ``pdftotext -bbox-layout`` (a gap between Chinese words is
+    kept as a space)."""
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, check=True).stdout
+    root = etree.fromstring(xml, etree.XMLParser(recover=True))
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    pages = []
+    for n, pg in enumerate(root.iterfind(".//h:page", ns), 1):
+        lines, words = [], []
+        for ln in pg.iterfind(".//h:line", ns):
+            ws = [Box(w.text or "", *(float(w.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")))
+                  for w in ln.iterfind("h:word", ns)]
+            words += ws
+            text = "".join((" " if i and _spaced(ws[i - 1], w) else "") + w.text for i, w in enumerate(ws))
+            lines.append(Box(text, *(float(ln.get(k)) for k in ("xMin", "yMin", "xMax", "yMax"))))
+        pages.append(Page(n, float(pg.get("width")), float(pg.get("height")), lines, words))
+    return pages
+
+
+def pdf_fonts(pdf, page: int) -> list[tuple[str, str, float]]:
+    """(text, font family, size) of each text run of a page, from ``pdftohtml -xml``."""
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", "-f", str(page), "-l", str(page), str(pdf)],
+                         capture_output=True, check=True).stdout
+    root = etree.fromstring(xml, etree.XMLParser(recover=True))
+    fonts = {f.get("id"): (f.get("family"), float(f.get("size"))) for f in root.iter("fontspec")}
+    return [("".join(t.itertext()), *fonts[t.get("font")]) for t in root.iter("text")]
+
+
+def page_png(pdf, page: int, out, dpi: int = 70):
+    """One page as a PNG (``out`` without suffix) to look at; returns its path."""
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
+                    str(out)], check=True)
+    return Path(f"{out}.png")

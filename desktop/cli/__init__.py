@@ -87,13 +87,18 @@ class Context:
         self.args = args
         self._store = None
 
+    def settings(self):
+        """The user's settings (role, name, the office that signs summaries)."""
+        from ..core.paths import AppPaths
+        from ..core.settings import Settings
+
+        return Settings.load(AppPaths.user().settings_file)
+
     def store(self):
         if self._store is None:
-            from ..core.paths import AppPaths
-            from ..core.settings import Settings
             from ..core.store import Actor, Store
 
-            settings = Settings.load(AppPaths.user().settings_file)
+            settings = self.settings()
             actor = Actor(self.args.role or settings.role, self.args.actor_name or settings.name)
             self._store = Store.open(self.args.db, actor=actor)
             if self._store.backup is not None:

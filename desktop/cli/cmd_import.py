@@ -9,7 +9,7 @@ from .common import print_json, progress_job
 
 
 def register(sub) -> None:
-    i = sub.add_parser("import", help="批量导入报送表（文件或文件夹）")
+    i = sub.add_parser("import", help="批量导入报送表 .xlsx 或报送包 .zip（文件或文件夹）")
     i.add_argument("paths", nargs="+")
     i.add_argument("--report", help="把导入报告另存为 xlsx")
     i.add_argument("--json", action="store_true")
@@ -17,13 +17,14 @@ def register(sub) -> None:
 
 
 def _line(f, label) -> str:
+    from ..core.text import for_terminal
     from ..core.vocab import Outcome
 
-    name = Path(f.path).name
+    name = for_terminal(Path(f.path).name)
     if f.outcome == Outcome.REJECTED:
         return f"{label(f.outcome)}  {name}（{len(f.messages)} 处问题）"
     c = f.counts
-    head = f"{label(f.outcome)}  {name}  {f.unit_name or ''}" + (f" 第{f.submission_no}次报送" if f.submission_no else "")
+    head = f"{label(f.outcome)}  {name}  {for_terminal(f.unit_name or '')}" + (f" 第{f.submission_no}次报送" if f.submission_no else "")
     return head + (f"（{c.get('items', 0)} 项任务，{c.get('values', 0)} 个数值，{c.get('indicators', 0)} 个指标）"
                    if f.outcome == Outcome.ACCEPTED else "")
 

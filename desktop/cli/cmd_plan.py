@@ -58,7 +58,7 @@ def register(sub) -> None:
 
 
 def plan_json(store, snap) -> dict:
-    p, view = snap.plan, store.catalog.get(snap.plan.form_id)
+    p, view = snap.plan, store.catalog.for_plan(snap.plan)
     sub = snap.submission
     return dict(
         id=p.id, uuid=p.uuid, revision=p.revision, unit=dict(code=p.unit_code, name=p.unit_name),
@@ -104,7 +104,7 @@ def run(args, ctx) -> int:
         if args.json:
             print_json(data)
             return 0
-        view = store.catalog.get(data["form"]["id"])
+        view = store.catalog.get(data["form"]["id"], data["form"]["version"])
         shown = f"  显示：第{data['shown']['submission']}次报送" if data["shown"] else ""
         print(f"方案 {data['id']}  {data['unit']['name']}  {data['year']}年 {data['kind']}  "
               f"清单 {data['form']['id']} v{data['form']['version']}  状态 {data['state_label']}"

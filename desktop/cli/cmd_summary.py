@@ -1,4 +1,4 @@
-"""``yice summary --form F --year Y [--under C] [-o F.xlsx|F.docx] [--json]``."""
+"""``yice summary --form F --year Y [--under C] [-o F.xlsx|F.docx] [--office 机关] [--pdf] [--json]``."""
 from __future__ import annotations
 
 import sys
@@ -18,6 +18,8 @@ def register(sub) -> None:
     s.add_argument("--under")
     s.add_argument("-o", "--output")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--office", help="汇总报告的署名机关（默认：设置中的本单位，如 甘肃省教育厅）")
+    s.add_argument("--pdf", action="store_true", help="同时生成 PDF（需安装 LibreOffice）")
 
 
 def print_text(sm, vocab, out=None) -> None:
@@ -71,9 +73,13 @@ def run(args, ctx) -> int:
         print_text(sm, store.vocab)
     if out is not None:
         if out.suffix.lower() == ".xlsx":
-            from ..excel.summary import export_summary_xlsx as export
+            from ..excel.summary import export_summary_xlsx
+
+            export_summary_xlsx(store, args.form, args.year, args.under, out, summary=sm)
         else:
-            from ..word.summary import export_summary_docx as export
-        export(store, args.form, args.year, args.under, out, summary=sm)
+            from ..word.summary import export_summary_docx
+
+            export_summary_docx(store, args.form, args.year, args.under, out, summary=sm,
+                                office=args.office or ctx.settings().office, pdf=args.pdf)
         print(f"已写出：{out}", file=sys.stderr if args.json else sys.stdout)
     return 0

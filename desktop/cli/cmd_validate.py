@@ -15,7 +15,7 @@ def run(args, ctx) -> int:
 
     store = ctx.store()
     d = store.plans.snapshot(args.plan)
-    view = store.catalog.get(d.plan.form_id)
+    view = store.catalog.for_plan(d.plan)
     problems = validate(view, d.plan.kind, d)
     comp = completeness(view, d.plan.kind, d)
     errors = blocking(problems)

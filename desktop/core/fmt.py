@@ -25,3 +25,24 @@ def percent(ratio: float | None, empty: str = "—", digits: int = 1) -> str:
 
 def iso_date(v) -> str:
     return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else ("" if v is None else str(v))
+
+
+_CN = "〇一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 33 → 三十三 (chapter and item numbering; 1–99)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _CN[tens] + "十")
+    return head + (_CN[ones] if ones else "")
+
+
+def cn_date(d: dt.date, style: str = "arabic") -> str:
+    """A 成文日期: ``2026年5月20日`` (GB/T 9704-2012, no leading zeros) or in 汉字
+    ``二〇二六年五月二十日`` (the older form some offices keep)."""
+    if style == "chinese":
+        year = "".join(_CN[int(c)] for c in str(d.year))
+        return f"{year}年{cn_number(d.month)}月{cn_number(d.day)}日"
+    return f"{d.year}年{d.month}月{d.day}日"

@@ -122,7 +122,7 @@ class Lifecycle(Part):
     def problems(self, plan_ref) -> list:
         """What stands between the working copy and a formal filing (errors, unexplained warnings)."""
         snap = self.store.plans.snapshot(plan_ref)
-        return unexplained(validate(self.catalog.get(snap.plan.form_id), snap.plan.kind, snap))
+        return unexplained(validate(self.catalog.for_plan(snap.plan), snap.plan.kind, snap))
 
     def verdict(self, plan_ref, action: Action) -> Verdict:
         """May ``action`` happen to this plan now? The same answer on every path."""
@@ -180,7 +180,8 @@ class Lifecycle(Part):
             digest = snap.content_hash
             sub = Submission(plan_id=p.id, number=p.submission_no + 1, uuid=str(uuidlib.uuid4()),
                              replaces=prev.uuid if prev else None, state=SubmissionState.SUBMITTED.value,
-                             content_hash=digest, snapshot=snap.to_json(), made_at=now(),
+                             content_hash=digest, snapshot=snap.to_json(self.catalog.for_plan(snap.plan).hash),
+                             made_at=now(),
                              made_by_role=self.store.actor.role, made_by_name=self.store.actor.name, origin=str(origin))
             s.add(sub)
             p.submission_no, p.content_hash, p.received_at = sub.number, digest, sub.made_at
@@ -265,7 +266,8 @@ class Lifecycle(Part):
         for pid, (state, made_at, reason) in filed.items():
             snap = snapshots[pid]
             rows.append(dict(plan_id=pid, number=1, uuid=str(uuidlib.uuid4()), replaces=None,
-                             state=sub_state[state].value, content_hash=snap.content_hash, snapshot=snap.to_json(),
+                             state=sub_state[state].value, content_hash=snap.content_hash,
+                             snapshot=snap.to_json(self.catalog.for_plan(snap.plan).hash),
                              made_at=made_at, origin=Origin.DEMO.value, review_reason=reason,
                              reviewed_at=made_at if state != PlanState.SUBMITTED else None))
         if rows:

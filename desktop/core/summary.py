@@ -5,7 +5,8 @@ ORM objects), so a province of 10,000 units × 33 items summarises in well under
 
 Who must file: every unit strictly below the chosen node whose unit kind belongs to one of
 the form's plan kinds (``catalog.plan_kinds[k].unit_kinds``): schools → 一校一策, 市州 and
-功能区 → 一市一策, and so on. Without a node, the form's province is the node (the whole
+功能区 → 一市一策, and so on; when the office that issued the checklist sent the list of units
+that must file (``FormView.distribution.filers``), only those of them. Without a node, the form's province is the node (the whole
 database for a national form). Figures (progress, indicators) count only filings that were
 received and not returned (已报送 / 已受理); the roster shows every state. Review itself is the
 lifecycle's (``store.lifecycle.review``): the summary only reads.
@@ -16,7 +17,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, bindparam, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from .catalog import FormView
@@ -132,6 +133,8 @@ class Scope:
     node_name: str
     node_kind: str | None
     kind_of_unit: dict[str, str]  # unit kind → plan kind
+    filers: frozenset[str] | None = None  # unit codes that must file (the distribution's list), None: all
+    deadline: dt.date | None = None  # 报送截止日期 sent with the checklist
 
     @property
     def branch_label(self) -> str:
@@ -158,9 +161,13 @@ def resolve(store: Store, form_id: str, year: int, under: str | None = None) -> 
         node = s.execute(select(Unit.id, Unit.code, Unit.name, Unit.kind).where(Unit.code == code)).first() if code else None
         if under and node is None:
             raise InputError(f"单位「{under}」不存在")
+    dist = view.distribution
+    sent = dist is not None and dist.year in (None, year)
+    filers = frozenset(dist.filers) if sent and dist.filers else None
+    deadline = dist.deadline if sent else None
     if node is None:
-        return Scope(view, year, None, None, "全部", None, kinds)
-    return Scope(view, year, node.id, node.code, node.name, node.kind, kinds)
+        return Scope(view, year, None, None, "全部", None, kinds, filers, deadline)
+    return Scope(view, year, node.id, node.code, node.name, node.kind, kinds, filers, deadline)
 
 
 def summary_nodes(store: Store) -> list[tuple[str, str, str, int]]:
@@ -216,12 +223,23 @@ def _filers(scope: Scope):
     return sub, u, on
 
 
+def _must_file(scope: Scope, u):
+    """The condition on a unit below the node that makes it a filer (its kind; the sent list)."""
+    cond = u.kind.in_(list(scope.kind_of_unit))
+    if scope.filers is not None:
+        # rendered inline (codes are checked to [0-9A-Za-z_-]): a list of thousands of units must
+        # not meet SQLite's limit on bound parameters
+        codes = bindparam("filers", sorted(scope.filers), expanding=True, literal_execute=True, unique=True)
+        cond = and_(cond, u.code.in_(codes))
+    return cond
+
+
 def _counted_plans(scope: Scope, states=FILED):
     """Subquery of plan ids counted in the figures, with their branch and kind."""
     sub, u, on = _filers(scope)
     q = (select(Plan.id.label("plan_id"), sub.c.branch.label("branch"), Plan.kind.label("kind"))
          .select_from(sub).join(u, u.id == sub.c.id).join(Plan, on)
-         .where(u.kind.in_(list(scope.kind_of_unit))))
+         .where(_must_file(scope, u)))
     if states is not None:
         q = q.where(Plan.state.in_([x.value for x in states]))
     return q.subquery("counted")
@@ -243,7 +261,7 @@ def _roster(store: Store, scope: Scope) -> list[RosterRow]:
          .outerjoin(par, par.id == u.parent_id).outerjoin(Plan, on)
          .outerjoin(Submission, and_(Submission.plan_id == Plan.id, Submission.number == Plan.submission_no,
                                      Plan.state == PlanState.RETURNED.value))
-         .where(u.kind.in_(list(scope.kind_of_unit)))
+         .where(_must_file(scope, u))
          .order_by(b.code, u.kind == UnitKind.SCHOOL.value, u.code))
     with store.reading() as s:
         rows = s.execute(q).all()
@@ -363,7 +381,7 @@ def _branches(store: Store, scope: Scope) -> list[tuple[int, str, str]]:
     sub = _subtree(scope)
     u, b = aliased(Unit, name="u"), aliased(Unit, name="b")
     q = (select(b.id, b.code, _branch_name(scope, b)).select_from(sub).join(u, u.id == sub.c.id).join(b, b.id == sub.c.branch)
-         .where(u.kind.in_(list(scope.kind_of_unit))).distinct().order_by(b.code))
+         .where(_must_file(scope, u)).distinct().order_by(b.code))
     with store.reading() as s:
         return [tuple(r) for r in s.execute(q).all()]
 
@@ -439,6 +457,7 @@ class Summary:
         sc = self.scope
         return dict(
             form=sc.view.id, year=sc.year, node=dict(code=sc.node_code, name=sc.node_name), made_at=self.made_at,
+            deadline=sc.deadline, filers_sent=sc.filers is not None,
             counts=self.counts, must_file=len(self.roster),
             branches=[dict(code=b.code, name=b.name, units=b.units, filed=b.filed, rate=b.rate, counts=b.counts)
                       for b in self.branches],

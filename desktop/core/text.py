@@ -13,7 +13,9 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Terminal control: C0 except tab/newline, DEL, C1 (ESC [ … sequences start with \x1b or \x9b).
 _TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Invisible characters people paste from Word and web pages: zero-width, BOM, bidi marks.
-INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
+# Control characters that never belong in a value (tab and line breaks do).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _FILENAME_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\x00")
 
@@ -29,8 +31,16 @@ def xml_safe(text: str) -> str:
 
 
 def for_terminal(text: str) -> str:
-    """``text`` safe to print to an operator's terminal (no escape sequences from a file)."""
-    return _TERMINAL.sub("\ufffd", str(text))
+    """``text`` safe to print to an operator's terminal (no escape sequences, no bidi overrides
+    from a file: an ESC [ … sequence shows as �[ …)."""
+    return INVISIBLE.sub("", _TERMINAL.sub("\ufffd", str(text)))
+
+
+def clean_input(text: str) -> str:
+    """Text as the person meant it: no zero-width or control characters, line breaks as \\n
+    (a department name pasted from Word carries a zero-width space nobody sees)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return INVISIBLE.sub("", _CONTROL.sub("", text))
 
 
 def looks_like_formula(text: str) -> bool:

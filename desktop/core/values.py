@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 
 from . import fmt
 from .catalog.schema import FieldDecl, Indicator
@@ -36,6 +37,11 @@ def _fmt(raw) -> str:
     return s if len(s) <= 30 else s[:30] + "…"
 
 
+def halfwidth(text: str) -> str:
+    """Full-width digits and signs as typed with a Chinese input method: ２０２５年６月 → 2025年6月."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def parse_date(raw) -> dt.date:
     if isinstance(raw, dt.datetime):
         return raw.date()
@@ -45,7 +51,7 @@ def parse_date(raw) -> dt.date:
         if 1 <= raw < 2958466:  # Excel serial (1900 system), as LibreOffice/WPS may leave them
             return _EXCEL_EPOCH + dt.timedelta(days=int(raw))
         raise ValueProblem(f"「{_fmt(raw)}」不是有效日期")
-    s = str(raw).strip()
+    s = halfwidth(str(raw)).strip()
     try:
         for rx in _DATE_RX:
             if m := rx.match(s):
@@ -109,7 +115,8 @@ def parse_field(decl: FieldDecl, raw, answers: Answers) -> str | None:
 
 
 def parse_number(ind: Indicator, raw) -> float | None:
-    """An indicator value: a number ≥ 0 (percentages 0–100); "35所" and "2%" are accepted."""
+    """An indicator value: a number ≥ 0 (percentages 0–100); "35所" (its own unit) and, for a
+    percentage, "2%" are accepted; "4个" where the unit is 所 is refused naming the unit."""
     if is_blank(raw):
         return None
     if isinstance(raw, bool):
@@ -117,9 +124,10 @@ def parse_number(ind: Indicator, raw) -> float | None:
     if isinstance(raw, (int, float)):
         v = float(raw)
     else:
-        m = _NUM_RX.match(str(raw).strip().replace(",", ""))
-        if not m or (m[2] and m[2] not in ("%", "％", ind.unit)):
-            raise ValueProblem(f"「{_fmt(raw)}」不是数字")
+        m = _NUM_RX.match(halfwidth(str(raw)).strip().replace(",", ""))
+        percent = ind.kind == "percent" or ind.unit in ("%", "％")
+        if not m or (m[2] and m[2] != ind.unit and not (percent and m[2] in ("%", "％"))):
+            raise ValueProblem(f"「{_fmt(raw)}」应为数字，单位：{ind.unit}")
         v = float(m[1])
     if v != v or v in (float("inf"), float("-inf")):
         raise ValueProblem(f"「{_fmt(raw)}」不是数字")

@@ -77,6 +77,7 @@ class Role(StrEnum):
     """What a field of forms/fields.yaml means to the code (``role:`` in the file)."""
 
     APPLICABILITY = "applicability"
+    TASK_TITLE = "task_title"  # the unit's own heading of the task in its 实施方案
     MEASURES = "measures"
     LEAD = "lead"
     PARTNERS = "partners"

@@ -8,22 +8,152 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
+from pydantic import BaseModel, ConfigDict
 
+from ..core.edits import Kind, Ref
 from ..core.errors import InputError
 from ..core.files import save_atomic
 from ..core.jobs import Job
+from ..core.resources import templates_dir
 from ..core.store import Store
 from ..core.summary import FILED, ROSTER_STATES, Summary, summarise
-from ..core.edits import Kind, Ref
 from ..core.validation import unexplained, validate
 from ..core.vocab import PlanState
+from ..core.wording import SUMMARY_FILE, SUMMARY_PARTS, fill, load_wording
 from .style import Col, add_named_styles, clean, guard, lines_needed, print_setup, table
 
+SHEET_PLACEHOLDERS = ("node", "year", "form", "doc_no", "made", "sheet", "branch", "units", "filed", "accepted_n",
+                      "others", "state", "n", "name", "kind", "label_submitted", "label_accepted")
+LETTER_PLACEHOLDERS = ("unit", "code", "form", "doc_no", "year", "kind", "plan_uuid", "n", "submission_uuid",
+                       "reason", "next", "name")
 
+
+# ------------------------------------------------------------ wording (summary.yaml: sheets, return_letter)
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_C = tuple[str, float]  # [label, width in characters]
+
+
+class _Roster(_Strict):
+    name: str
+    note: str
+    other: str
+    columns: tuple[_C, _C, _C, _C, _C, _C, _C, _C, _C, _C]
+
+
+class _Rates(_Strict):
+    name: str
+    title: str
+    columns: tuple[_C, _C]
+    state_width: float
+    rate: _C
+    chart: str
+    axis: str
+
+
+class _Chase(_Strict):
+    name: str
+    note: str
+    columns: tuple[_C, _C, _C, _C, _C, _C, _C, _C, _C, _C]
+
+
+class _Progress(_Strict):
+    name: str
+    note: str
+    columns: tuple[_C, _C, _C, _C, _C, _C]
+    state_width: float
+    rate: _C
+    chart: str
+    axis: str
+
+
+class _IndicatorSheet(_Strict):
+    name: str
+    note: str
+    columns: tuple[_C, _C, _C, _C, _C, _C, _C, _C, _C, _C, _C]
+    aggregations: dict[Literal["sum", "mean"], str]
+
+
+class _Attainment(_Strict):
+    name: str
+    note: str
+    columns: tuple[_C, _C, _C, _C, _C, _C, _C, _C]
+    name_kind: str
+    chart: str
+    axis: str
+
+
+class SheetWording(_Strict):
+    scope: str
+    title: str
+    total: str
+    roster: _Roster
+    rates: _Rates
+    chase: _Chase
+    progress: _Progress
+    indicators: _IndicatorSheet
+    attainment: _Attainment
+
+
+class _Fact(_Strict):
+    label: str
+    value: str = ""
+
+
+class _Facts(_Strict):
+    unit: _Fact
+    form: _Fact
+    year_kind: _Fact
+    plan: _Fact
+    submission: _Fact
+    submission_id: _Fact
+    received: _Fact
+    reviewed: _Fact
+    reason: _Fact
+    action: _Fact
+
+
+class _Problems(_Strict):
+    title: str
+    note: str
+    columns: tuple[_C, _C, _C, _C, _C]
+    severities: dict[Literal["error", "warning"], str]
+    target: str
+    actual: str
+
+
+class LetterWording(_Strict):
+    sheet: str
+    title: str
+    facts: _Facts
+    problems: _Problems
+
+
+def load_sheet_wording(folder: Path | None = None) -> SheetWording:
+    return load_wording((folder or templates_dir()) / SUMMARY_FILE, SheetWording, SHEET_PLACEHOLDERS,
+                        part="sheets", parts=SUMMARY_PARTS)
+
+
+def load_letter_wording(folder: Path | None = None) -> LetterWording:
+    return load_wording((folder or templates_dir()) / SUMMARY_FILE, LetterWording, LETTER_PLACEHOLDERS,
+                        part="return_letter", parts=SUMMARY_PARTS)
+
+
+def _cols(cols, kinds: str, **args) -> list[Col]:
+    """Columns from the wording ([label, width]) with the value kinds the code writes (one letter
+    each: t text, i int, n number, p percent, d date)."""
+    names = {"t": "text", "i": "int", "n": "num", "p": "pct", "d": "date"}
+    return [Col(fill(label, SHEET_PLACEHOLDERS, **args), width, names[k]) for (label, width), k in zip(cols, kinds)]
+
+
+# ------------------------------------------------------------------------ the 汇总表
 def _print_setup(ws, header_row: int) -> None:
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     print_setup(ws, f"{header_row}:{header_row}", margin=0.5)
@@ -50,100 +180,98 @@ def _d(x: dt.datetime | None):
     return x.date() if isinstance(x, dt.datetime) else x
 
 
-def _scope_note(sm: Summary) -> str:
-    f = sm.scope.view.form
-    return (f"清单：{f.title}（{f.doc_no or f.id}）；汇总范围：{sm.scope.node_name}；年度：{sm.scope.year}；"
-            f"进度与指标统计已报送、已受理的方案；生成时间：{sm.made_at:%Y-%m-%d %H:%M}")
-
-
-def write_summary(wb: Workbook, sm: Summary, vocab, job: Job | None = None) -> None:
+def write_summary(wb: Workbook, sm: Summary, vocab, job: Job | None = None, wording: SheetWording | None = None) -> None:
     job = job or Job()
+    w = wording or load_sheet_wording()
     add_named_styles(wb)
     label = vocab.label
-    sc, note = sm.scope, _scope_note(sm)
+    sc, f = sm.scope, sm.scope.view.form
     counts = sm.counts
     filed = sum(counts[s] for s in FILED)
+    base = dict(node=sc.node_name, year=sc.year, form=f.title, doc_no=f.doc_no or f.id,
+                made=f"{sm.made_at:%Y-%m-%d %H:%M}", branch=sc.branch_label,
+                label_submitted=label(PlanState.SUBMITTED), label_accepted=label(PlanState.ACCEPTED))
 
+    def t(template, **more):
+        return fill(template, SHEET_PLACEHOLDERS, **{**base, **more})
+
+    note = t(w.scope)
+
+    def title(sheet):
+        return t(w.title, sheet=sheet)
+
+    rw = w.roster
     ws = wb.active
-    ws.title = "报送情况"
-    cols = [Col("序号", 6, "int"), Col(sc.branch_label, 12), Col("单位代码", 13), Col("单位名称", 34),
-            Col("上级单位", 16), Col("方案类型", 10), Col("报送状态", 9), Col("报送次数", 7, "int"),
-            Col("收到日期", 12, "date"), Col("退回理由", 36)]
-    head_note = (f"应报 {len(sm.roster)} 个单位，{label(PlanState.SUBMITTED)} {filed} 个（其中{label(PlanState.ACCEPTED)} "
-                 f"{counts[PlanState.ACCEPTED]} 个），"
-                 + "，".join(f"{label(s)} {counts[s]} 个" for s in ROSTER_STATES if s not in FILED) + "。\n" + note)
-    table(ws, f"{sm.title}——报送情况", head_note, cols,
+    ws.title = rw.name
+    others = "，".join(t(rw.other, state=label(s), n=counts[s]) for s in ROSTER_STATES if s not in FILED)
+    head_note = t(rw.note, units=len(sm.roster), filed=filed, accepted_n=counts[PlanState.ACCEPTED], others=others)
+    table(ws, title(rw.name), head_note + "\n" + note, _cols(rw.columns, "ittttttidt", **base),
           ([i, r.branch_name, r.unit_code, r.unit_name, r.parent_name, r.plan_kind, label(r.state),
             r.submission_no or None, _d(r.received_at), r.review_reason] for i, r in enumerate(sm.roster, 1)))
     _print_setup(ws, 3)
     job.check()
 
-    ws = wb.create_sheet("报送率")
+    aw = w.rates
+    ws = wb.create_sheet(aw.name)
     br = sm.branches
-    cols = [Col(sc.branch_label, 14), Col("应报单位", 9, "int")] + [Col(label(s), 8, "int") for s in ROSTER_STATES] \
-        + [Col("报送率", 9, "pct")]
+    cols = _cols(aw.columns, "ti", **base) + [Col(label(s), aw.state_width, "int") for s in ROSTER_STATES] \
+        + _cols([aw.rate], "p")
     n = len(sm.roster)
-    first, last = table(ws, f"{sm.title}——分地区报送率", note, cols,
+    first, last = table(ws, title(aw.title), note, cols,
                         ([b.name, b.units, *(b.counts[s] for s in ROSTER_STATES), b.rate] for b in br),
-                        total=["合计", n, *(counts[s] for s in ROSTER_STATES), filed / n if n else None])
+                        total=[w.total, n, *(counts[s] for s in ROSTER_STATES), filed / n if n else None])
     _print_setup(ws, 3)
     if br:
-        ch = _bar("报送率（已报送、已受理 / 应报）", "报送率", percent=True)
+        ch = _bar(aw.chart, aw.axis, percent=True)
         ch.add_data(Reference(ws, min_col=len(cols), min_row=first - 1, max_row=first + len(br) - 1), titles_from_data=True)
         ch.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + len(br) - 1))
         ch.legend = None
         ws.add_chart(ch, f"A{last + 3}")
 
-    ws = wb.create_sheet("催报名单")
+    cw = w.chase
+    ws = wb.create_sheet(cw.name)
     chase = [r for r in sm.roster if r.to_chase]
-    cols = [Col("序号", 6, "int"), Col(sc.branch_label, 12), Col("单位代码", 13), Col("单位名称", 34),
-            Col("上级单位", 16), Col("方案类型", 10), Col("当前状态", 9), Col("退回理由", 30),
-            Col("联系人", 9), Col("联系电话", 14)]
-    table(ws, f"{sm.title}——催报名单", f"尚未报送或已退回待重报的单位共 {len(chase)} 个。\n{note}", cols,
+    table(ws, title(cw.name), t(cw.note, n=len(chase)) + "\n" + note, _cols(cw.columns, "ittttttttt", **base),
           ([i, r.branch_name, r.unit_code, r.unit_name, r.parent_name, r.plan_kind, label(r.state), r.review_reason,
             r.contact_person, r.contact_phone] for i, r in enumerate(chase, 1)))
     _print_setup(ws, 3)
     job.check()
 
-    ws = wb.create_sheet("任务进度")
+    pw = w.progress
+    ws = wb.create_sheet(pw.name)
     states = list(sm.items[0].status) if sm.items else []
-    cols = [Col("序号", 6), Col("政策内容", 60), Col("责任部门", 22), Col("统计方案数", 8, "int"),
-            Col("须答方案数", 8, "int"), Col("已填报", 8, "int")] + [Col(s, 8, "int") for s in states] \
-        + [Col("完成率", 8, "pct")]
-    first, last = table(ws, f"{sm.title}——任务进度", note + "；完成率 = 已完成 /（统计方案数 − 不适用）", cols,
+    cols = _cols(pw.columns, "tttiii", **base) + [Col(s, pw.state_width, "int") for s in states] + _cols([pw.rate], "p")
+    first, last = table(ws, title(pw.name), note + "；" + t(pw.note), cols,
                         ([it.display_no, it.text, it.units, it.plans, it.required, it.answered,
                           *(it.status[s] for s in states), it.done_rate] for it in sm.items))
     _print_setup(ws, 3)
     if sm.items:
-        ch = _bar("各项任务进度分布", "方案数", stacked=True, width=30, height=12)
+        ch = _bar(pw.chart, pw.axis, stacked=True, width=30, height=12)
         ch.add_data(Reference(ws, min_col=7, max_col=6 + len(states), min_row=first - 1, max_row=last),
                     titles_from_data=True)
         ch.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
         ws.add_chart(ch, f"A{last + 3}")
     job.check()
 
-    ws = wb.create_sheet("指标汇总")
-    cols = [Col("序号", 6), Col("指标", 30), Col("单位", 6), Col("填报类型", 10), Col("汇总方式", 8),
-            Col("省级目标", 14), Col("地区", 14), Col("填报单位数", 9, "int"), Col("目标值", 11, "num"),
-            Col("完成值", 11, "num"), Col("完成率", 9, "pct")]
+    iw = w.indicators
+    ws = wb.create_sheet(iw.name)
     rows = []
-    for t in sm.indicators:
-        agg = "合计" if t.aggregation == "sum" else "平均"
-        for nf in (*t.nodes, t.total):
-            rows.append([t.item_no, t.name, t.unit, t.plan_kind, agg, t.province_target_text, nf.name, nf.plans,
+    for x in sm.indicators:
+        agg = iw.aggregations[x.aggregation]
+        for nf in (*x.nodes, x.total):
+            rows.append([x.item_no, x.name, x.unit, x.plan_kind, agg, x.province_target_text, nf.name, nf.plans,
                          nf.target, nf.actual, nf.attainment])
-    table(ws, f"{sm.title}——指标汇总", note + "；完成率 = 完成值 / 目标值；百分比类指标取平均值，其余取合计", cols, rows)
+    table(ws, title(iw.name), note + "；" + t(iw.note), _cols(iw.columns, "tttttttinnp", **base), rows)
     _print_setup(ws, 3)
 
-    ws = wb.create_sheet("指标达成")
-    cols = [Col("序号", 6), Col("指标（填报类型）", 40), Col("单位", 6), Col("省级目标", 14), Col("省级目标值", 10, "num"),
-            Col("单位目标值", 11, "num"), Col("完成值", 11, "num"), Col("达成率", 9, "pct")]
-    first, last = table(ws, f"{sm.title}——指标达成", note + "；达成率 = 完成值 / 省级目标值（无省级目标时为单位目标值）", cols,
-                        ([t.item_no, f"{t.name}（{t.plan_kind}）", t.unit, t.province_target_text, t.province_target,
-                          t.total.target, t.total.actual, t.attainment] for t in sm.indicators))
+    tw = w.attainment
+    ws = wb.create_sheet(tw.name)
+    first, last = table(ws, title(tw.name), note + "；" + t(tw.note), _cols(tw.columns, "tttnnnnp", **base),
+                        ([x.item_no, t(tw.name_kind, name=x.name, kind=x.plan_kind), x.unit, x.province_target_text,
+                          x.province_target, x.total.target, x.total.actual, x.attainment] for x in sm.indicators))
     _print_setup(ws, 3)
     if sm.indicators:
-        ch = _bar("指标达成率", "达成率", percent=True, width=30, height=12)
+        ch = _bar(tw.chart, tw.axis, percent=True, width=30, height=12)
         ch.add_data(Reference(ws, min_col=8, min_row=first - 1, max_row=last), titles_from_data=True)
         ch.set_categories(Reference(ws, min_col=2, min_row=first, max_row=last))
         ch.legend = None
@@ -154,45 +282,53 @@ def export_summary_xlsx(store: Store, form_id: str, year: int, under: str | None
                         summary: Summary | None = None) -> Path:
     """The 汇总表: 报送情况, 报送率, 催报名单, 任务进度, 指标汇总, 指标达成 (pass ``summary`` to reuse one)."""
     job = job or Job()
+    wording = load_sheet_wording()  # a wording mistake is reported before the (long) summary runs
     sm = summary or summarise(store, form_id, year, under, job)
     wb = Workbook()
-    write_summary(wb, sm, store.vocab, job)
+    write_summary(wb, sm, store.vocab, job, wording)
     job.check()
     return save_atomic(out, wb.save)
 
 
-def _field_label(view, key: str) -> str:
+def _field_label(view, key: str, w: LetterWording) -> str:
     ref = Ref.parse(key)
     if ref.is_indicator and ref.key in view.indicator_map:
-        return view.indicator_map[ref.key][1].name + ("目标值" if ref.kind == Kind.TARGET else "完成值")
+        name = view.indicator_map[ref.key][1].name
+        return fill(w.problems.target if ref.kind == Kind.TARGET else w.problems.actual, LETTER_PLACEHOLDERS, name=name)
     return view.field_map[key].label if key in view.field_map else key
 
 
 def return_letter_xlsx(store: Store, plan_ref, out) -> Path:
     """退回意见: what the unit reads to fix its filing — reasons, the checks that failed, what to do."""
+    w = load_letter_wording()
     p = store.plans.get(plan_ref)
     if p.state != PlanState.RETURNED:
         raise InputError(f"{p.unit_name}的方案当前为「{store.vocab.label(p.state)}」，只有已退回的方案才能生成退回意见")
     data = store.plans.snapshot(plan_ref, submission=-1)
     sub = data.submission
-    view = store.catalog.get(p.form_id)
+    view = store.catalog.for_plan(p)
+    args = dict(unit=p.unit_name, code=p.unit_code, form=view.form.title, doc_no=view.form.doc_no or view.id,
+                year=p.year, kind=p.kind, plan_uuid=p.uuid, n=sub.number, submission_uuid=sub.uuid,
+                reason=sub.review_reason or "", next=sub.number + 1)
+
+    def t(template):
+        return fill(template, LETTER_PLACEHOLDERS, **args)
+
     wb = Workbook()
     add_named_styles(wb)
     ws = wb.active
-    ws.title = "退回意见"
-    for c, w in zip("ABCDE", (16, 8, 16, 8, 60)):
-        ws.column_dimensions[c].width = w
-    title = f"{p.unit_name}{p.year}年“{p.kind}”实施方案退回意见"
-    ws.cell(1, 1, clean(title)).font = Font(name="黑体", size=16, bold=True)
+    ws.title = w.sheet
+    for c, width in zip("ABCDE", (16, 8, 16, 8, 60)):
+        ws.column_dimensions[c].width = width
+    ws.cell(1, 1, clean(t(w.title))).font = Font(name="黑体", size=16, bold=True)
     guard(ws.cell(1, 1))
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells("A1:E1")
     ws.row_dimensions[1].height = 30
-    facts = [("报送单位", f"{p.unit_name}（{p.unit_code}）"), ("清单", f"{view.form.title}（{view.form.doc_no or view.id}）"),
-             ("年度 / 类型", f"{p.year}年 {p.kind}"), ("方案编号", p.uuid), ("退回的报送", f"第{sub.number}次报送"),
-             ("报送标识", sub.uuid), ("收到日期", _d(sub.made_at)), ("退回日期", _d(sub.reviewed_at)),
-             ("退回理由", sub.review_reason),
-             ("处理要求", f"请按退回理由修改方案后重新报送（第{sub.number + 1}次报送）。收到后将替换本次退回的报送。")]
+    fw = w.facts
+    dates = {"received": _d(sub.made_at), "reviewed": _d(sub.reviewed_at)}
+    facts = [(fact.label, dates[name] if name in dates else t(fact.value))
+             for name, fact in ((k, getattr(fw, k)) for k in _Facts.model_fields)]
     for i, (k, v) in enumerate(facts, 3):
         ws.cell(i, 1, k).style = "yice_head"
         ws.cell(i, 2, clean(v)).style = "yice_date" if isinstance(v, dt.date) else "yice_text"
@@ -204,9 +340,10 @@ def return_letter_xlsx(store: Store, plan_ref, out) -> Path:
     row = len(facts) + 4
     open_ = unexplained(validate(view, p.kind, data))
     if open_:
-        cols = [Col("序号", 16, "int"), Col("项", 8, "int"), Col("字段", 16), Col("级别", 8), Col("问题", 60)]
-        rows = [[i, x.item_no or None, _field_label(view, x.field_key), "错误" if x.severity == "error" else "提醒",
-                 x.message] for i, x in enumerate(open_, 1)]
-        table(ws, "校验发现的问题", "以下问题由系统按清单规则自动检查，供修改时参考。", cols, rows, top=row)
+        pw = w.problems
+        cols = [Col(label, width, kind) for (label, width), kind in zip(pw.columns, ("int", "int", "text", "text", "text"))]
+        rows = [[i, x.item_no or None, _field_label(view, x.field_key, w), pw.severities[x.severity], x.message]
+                for i, x in enumerate(open_, 1)]
+        table(ws, pw.title, pw.note, cols, rows, top=row)
     print_setup(ws, "", landscape=False)
     return save_atomic(out, wb.save)

@@ -15,7 +15,7 @@ from ..core.errors import InputError
 from ..core.lifecycle import EDITABLE, Action
 from ..core.validation import completeness, validate
 from ..core.vocab import Origin, PlanState
-from . import operations
+from . import authoring, operations
 from .commands import EditCommand
 from .editor import ItemEditor
 from .models import ITEM_ROLE, KIND_ROLE, REF_ROLE, ChecklistFilter, ChecklistModel, build_unit_tree, plan_label
@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         self._action(f, "导入报送表…", lambda: operations.import_sheets(self), "Ctrl+I")
         self._action(f, "导入文件夹中的报送表…", lambda: operations.import_sheets(self, folder=True))
+        authoring.add_menu(self, f)  # 新建清单… / 修改清单… / 导出清单… / 导入清单…
         f.addSeparator()
         from . import backup_dialogs  # 文件 → 备份数据… / 恢复数据… (core/backup.py)
         self._action(f, "备份数据…", lambda: backup_dialogs.backup_data(self))

@@ -63,14 +63,18 @@ def _export(window, kind: str, draft: bool, out: str | None):
     p = window.plan
     suffix = ("（征求意见稿）" if kind == "docx" else "（草稿）") if draft else ""
     if out is None:
-        name = f"{p.unit_name}{p.year}年{p.kind}实施方案{suffix}" + (".docx" if kind == "docx" else "报送表.xlsx")
-        out = _ask_save(window, "导出 Word 实施方案" if kind == "docx" else "导出 Excel 报送表", name,
-                        "Word 文档 (*.docx)" if kind == "docx" else "Excel 工作簿 (*.xlsx)")
+        name = f"{p.unit_name}{p.year}年{p.kind}实施方案{suffix}" + {"docx": ".docx", "xlsx": "报送表.xlsx",
+                                                                     "package": "报送包.zip"}[kind]
+        out = _ask_save(window, {"docx": "导出 Word 实施方案", "xlsx": "导出 Excel 报送表", "package": "导出报送包"}[kind],
+                        name, {"docx": "Word 文档 (*.docx)", "xlsx": "Excel 工作簿 (*.xlsx)",
+                               "package": "报送包 (*.zip)"}[kind])
         if not out:
             return None
     store, plan_id = window.store, p.id
 
     def work(job):
+        if kind == "package":
+            return export_package_file(store, plan_id, out, draft=draft)
         if kind == "docx":
             from ..word.plan import export_plan_docx as export
         else:
@@ -91,6 +95,20 @@ def export_word(window, out: str | None = None, draft: bool = False):
 
 def export_xlsx(window, out: str | None = None, draft: bool = False):
     return _export(window, "xlsx", draft, out)
+
+
+def export_package(window, out: str | None = None, draft: bool = False):
+    """报送包 (.zip): 报送表, 实施方案 and 佐证材料 of the current plan (for the GUI engineer's menu)."""
+    return _export(window, "package", draft, out)
+
+
+def export_package_file(store, plan_ref, out, draft: bool = False):
+    from ..core.package import export_package as export
+    from ..excel import filing
+    from ..word import plan
+
+    return export(store, plan_ref, out, render_xlsx=filing.rendered(store.catalog), render_docx=plan.rendered(store),
+                  draft=draft)
 
 
 def export_word_batch(window, out_dir: str | None = None, draft: bool = False):
@@ -155,14 +173,15 @@ def export_template(window, out: str | None = None, form_id: str | None = None):
 
 def import_sheets(window, paths: list[str] | None = None, create_units: bool | None = None,
                   folder: bool = False):
-    """Files picked by the user, or (``folder``) every .xlsx in a folder and its subfolders."""
+    """Files picked by the user, or (``folder``) every .xlsx / .zip (报送包) in a folder and its subfolders."""
     if not window.flush():
         return None
     if paths is None and folder:
         picked = QFileDialog.getExistingDirectory(window, "导入文件夹中的全部报送表", str(_last_dir(window)))
         paths = [picked] if picked else []
     elif paths is None:
-        paths, _ = QFileDialog.getOpenFileNames(window, "导入报送表", str(_last_dir(window)), "Excel 工作簿 (*.xlsx)")
+        paths, _ = QFileDialog.getOpenFileNames(window, "导入报送表", str(_last_dir(window)),
+                                                "报送表或报送包 (*.xlsx *.XLSX *.zip *.ZIP)")
     if not paths:
         return None
     if create_units is None:

@@ -589,10 +589,16 @@ class SummaryView(QWidget):
 
         def work(job):
             if kind == "xlsx":
-                from ..excel.summary import export_summary_xlsx as export
-            else:
-                from ..word.summary import export_summary_docx as export
-            return export(store, sc.view.id, sc.year, sc.node_code, path, job=job, summary=sm)
+                from ..excel.summary import export_summary_xlsx
+
+                return export_summary_xlsx(store, sc.view.id, sc.year, sc.node_code, path, job=job, summary=sm)
+            from ..core.paths import AppPaths
+            from ..core.settings import Settings
+            from ..word.summary import export_summary_docx
+
+            office = Settings.load(AppPaths.user().settings_file).office  # the organ that signs
+            return export_summary_docx(store, sc.view.id, sc.year, sc.node_code, path, job=job, summary=sm,
+                                       office=office)
 
         def done(out):
             self.status.setText(f"已导出：{out}")

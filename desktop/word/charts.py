@@ -487,26 +487,39 @@ def _cut(text: str, n: int) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
 
 
-def filing_rate_chart(branches: Iterable[BranchLike]) -> ChartSpec:
+class ChartWords(Protocol):
+    """The charts' wording (report_templates/summary.yaml, report.charts)."""
+
+    rate: str
+    progress_categories: str
+    progress_values: str
+    reached: str
+    not_reached: str
+    attainment_axis: str  # may name {clip}
+    target: str
+
+
+def filing_rate_chart(branches: Iterable[BranchLike], words: ChartWords) -> ChartSpec:
     """图1: filed / must file per child node, one column each (a node without units: no column)."""
     br = list(branches)
     return ChartSpec("column", "clustered", tuple(b.name for b in br),
-                     (Series("报送率", tuple(b.rate for b in br), BLUE),),
-                     value_axis_title="报送率", percent_axis=True, value_max=1.0, legend=False, gap_width=60,
+                     (Series(words.rate, tuple(b.rate for b in br), BLUE),),
+                     value_axis_title=words.rate, percent_axis=True, value_max=1.0, legend=False, gap_width=60,
                      width_mm=TEXT_WIDTH_MM)
 
 
-def progress_chart(items: Sequence[ItemLike], colors: dict[str, str]) -> ChartSpec:
+def progress_chart(items: Sequence[ItemLike], colors: dict[str, str], words: ChartWords) -> ChartSpec:
     """图2: the share of each 进度 value per item (100 % stacked counts; Word does the division)."""
     states = list(items[0].status) if items else []
     return ChartSpec("column", "percentStacked", tuple(it.display_no for it in items),
                      tuple(Series(s, tuple(it.status[s] for it in items), colors.get(s, OTHER_PROGRESS))
                            for s in states),
-                     category_axis_title="任务序号", value_axis_title="占统计方案的比例", percent_axis=True,
+                     category_axis_title=words.progress_categories, value_axis_title=words.progress_values,
+                     percent_axis=True,
                      data_labels=False, gap_width=40, width_mm=TEXT_WIDTH_MM)
 
 
-def attainment_chart(indicators: Sequence[IndicatorLike]) -> ChartSpec:
+def attainment_chart(indicators: Sequence[IndicatorLike], words: ChartWords) -> ChartSpec:
     """图3: actual against the provincial (or own) target, one bar per indicator and plan kind.
 
     Two complementary series (reached / not yet) so the legend explains the colours; the dashed
@@ -514,9 +527,9 @@ def attainment_chart(indicators: Sequence[IndicatorLike]) -> ChartSpec:
     """
     vals = [t.attainment for t in indicators]
     return ChartSpec("bar", "clustered", tuple(f"{_cut(t.name, 14)}（{t.plan_kind}）" for t in indicators),
-                     (Series("已达到目标", tuple(v if v is not None and v >= 1 else None for v in vals), GREEN),
-                      Series("未达到目标", tuple(v if v is not None and v < 1 else None for v in vals), BLUE)),
-                     value_axis_title=f"达成率（虚线框为目标 100%，超过 {CLIP:.0%} 截断显示）",
+                     (Series(words.reached, tuple(v if v is not None and v >= 1 else None for v in vals), GREEN),
+                      Series(words.not_reached, tuple(v if v is not None and v < 1 else None for v in vals), BLUE)),
+                     value_axis_title=words.attainment_axis.format(clip=f"{CLIP:.0%}"),
                      percent_axis=True, value_max=CLIP * 1.2, major_unit=0.5, clip_at=CLIP,
-                     reference_line_at=1.0, reference_label="目标（100%）", gap_width=50,
+                     reference_line_at=1.0, reference_label=words.target, gap_width=50,
                      width_mm=TEXT_WIDTH_MM)

@@ -3,13 +3,14 @@
 Why python-docx filling a styled template rather than docxtpl: the page, styles and footers
 are data (report_templates/plan.docx, restyled in Word by an office) and the wording is data
 (report_templates/plan.yaml), while the structure — chapters left out when empty, one block per
-applicable item, the landscape 附件 section, rows allowed to split only when taller than a page —
-is logic that Jinja tags inside Word XML express badly (Word splits tags across runs, smart quotes
-break them, and docxtpl escapes nothing unless told). It also saves a dependency and ~160 ms of
-import. The body is written as escaped XML fragments (desktop/word/ooxml.py) and parsed once.
+applicable task under its topical heading, the tasks that do not apply with their reasons, the
+署名 kept with the last lines of text, the landscape 附件 — is logic that Jinja tags inside Word
+XML express badly (Word splits tags across runs, smart quotes break them, and docxtpl escapes
+nothing unless told). The 公文 parts both documents share are in desktop/word/official.py.
 
-A formal document shows a submission (第N次报送) and exists only for a clean plan; the
-lifecycle decides (``store.lifecycle.formal_snapshot``). A draft says 征求意见稿.
+A formal document shows a submission (第N次报送, in its 版记 and properties) and exists only for
+a clean plan; the lifecycle decides (``store.lifecycle.formal_snapshot``); its 成文日期 is the
+day of that submission unless one is chosen. A draft says 征求意见稿.
 """
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from docx import Document
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..core import fmt
 from ..core.catalog import FormView, Item
@@ -32,18 +34,20 @@ from ..core.resources import templates_dir
 from ..core.store import PlanInfo, PlanSnapshot, Store
 from ..core.text import safe_filename
 from ..core.validation import applies
-from ..core.vocab import Role
-from .ooxml import W, Row, TableStyle, append_xml, run, start_landscape, table_xml, take_pages, text
-from .wording import fill, load_wording
+from ..core.vocab import Meaning, Role, UnitKind
+from ..core.wording import fill, load_wording
+from .official import Body, lines, plain_title
+from .pdf import pdf_beside
+from .ooxml import W, Row, run, take_pages, text
 
 TEMPLATE, WORDING = "plan.docx", "plan.yaml"
-CN_NUM = "一二三四五六七八九十"
-PLACEHOLDERS = ("unit", "kind", "year", "form", "doc_no", "document", "no", "ref", "title", "y", "m", "d")
+PLACEHOLDERS = ("unit", "kind", "year", "form", "document", "doc_no", "cited", "self", "signer", "no", "ref",
+                "topic", "text", "reason", "title", "date", "plan_no", "submission", "y", "m", "d")
 
 
 # ------------------------------------------------------------------ wording (plan.yaml)
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class _Chapter(_Strict):
@@ -58,7 +62,22 @@ class _Indicators(_Strict):
     intro: str
     caption: str
     columns: tuple[str, str, str, str, str]
-    widths: tuple[float, float, float, float, float]
+    weights: tuple[float, float, float, float, float] | None = None  # fixed proportions; default: by content
+
+
+class _Task(_Strict):
+    heading: str
+    cite: str
+    cite_renamed: str
+    full_text: bool = False
+    cite_full: str
+
+
+class _NotApplicable(_Strict):
+    heading: str
+    intro: str
+    line: str
+    no_reason: str
 
 
 class _Annex(_Strict):
@@ -66,14 +85,25 @@ class _Annex(_Strict):
     note: str
     title: str
     columns: tuple[str, str, str, str, str, str]
-    widths: tuple[float, float, float, float, float, float]
+    weights: tuple[float, float, float, float, float, float] | None = None
+    full_text: bool = False
     not_applicable: str
 
 
-class _Filing(_Strict):
-    heading: str
-    labels: dict[str, str]
-    seal_hint: str
+class _Kind(_Strict):
+    own: str = Field(alias="self")  # 本市 / 本校 …
+
+
+class _Signature(_Strict):
+    signers: dict[UnitKind, str]
+    date_style: Literal["arabic", "chinese"] = "arabic"
+    right_chars: int = Field(default=4, ge=0, le=10)
+    seal_lines: int = Field(default=2, ge=0, le=6)
+
+
+class _Record(_Strict):
+    filed: tuple[str, ...]
+    draft: tuple[str, ...]
 
 
 class _Draft(_Strict):
@@ -88,21 +118,24 @@ class Wording(_Strict):
     titles: dict[str, str] = {}
     subtitle: str = ""
     preamble: str = ""
+    cite_document: str
+    cite_document_unnumbered: str
+    kinds: dict[str, _Kind]
     chapters: tuple[_Chapter, ...]
     unit_facts: dict[str, str]
     indicators: _Indicators
-    item_heading: str
+    task: _Task
     item_labels: dict[str, str]
+    not_applicable: _NotApplicable
     annex: _Annex
-    filing: _Filing
+    signature: _Signature
+    record: _Record
     date_format: str
     table_date_format: str
     draft: _Draft
 
 
-_NEEDED = {"item_labels": ("task", "source", "units", "explanation", Role.MEASURES, Role.LEAD, Role.PARTNERS,
-                           Role.OWNER, Role.DEADLINE, Role.OUTCOME),
-           "filing.labels": ("unit", "code", "contact", "phone", "plan", "date", "seal")}
+_NEEDED = ("task", "explanation", Role.MEASURES, Role.LEAD, Role.PARTNERS, Role.OWNER, Role.DEADLINE, Role.OUTCOME)
 
 
 @dataclass(frozen=True)
@@ -111,8 +144,9 @@ class PlanTemplate:
     wording: Wording
 
 
-def load_template(folder: Path | None = None, sections=()) -> PlanTemplate:
-    """plan.docx and plan.yaml, checked (``sections``: the section keys the chapters may name)."""
+def load_template(folder: Path | None = None, sections=(), plan_kinds=()) -> PlanTemplate:
+    """plan.docx and plan.yaml, checked (``sections``: the section keys the chapters may name;
+    ``plan_kinds``: the kind ids that need their words under ``kinds``)."""
     folder = folder or templates_dir()
     docx_path, yaml_path = folder / TEMPLATE, folder / WORDING
     try:
@@ -120,74 +154,27 @@ def load_template(folder: Path | None = None, sections=()) -> PlanTemplate:
     except OSError:
         raise InputError(f"缺少 Word 模板：{docx_path.name}（应在 {folder}）") from None
     w = load_wording(yaml_path, Wording, PLACEHOLDERS)
-    for group, keys in _NEEDED.items():
-        have = w.filing.labels if group == "filing.labels" else getattr(w, group)
-        missing = [str(k) for k in keys if str(k) not in have]
-        if missing:
-            raise InputError(f"模板文件「{WORDING}」中「{group}」缺少：{'、'.join(missing)}")
+    missing = [str(k) for k in _NEEDED if str(k) not in w.item_labels]
+    if missing:
+        raise InputError(f"模板文件「{WORDING}」中「item_labels」缺少：{'、'.join(missing)}")
     known = {d.key for d in sections}
     bad = [c.section for c in w.chapters if c.section and sections and c.section not in known]
     if bad:
         raise InputError(f"模板文件「{WORDING}」中「chapters」的 section 不是方案章节：{'、'.join(bad)}")
+    missing = [k for k in plan_kinds if k not in w.kinds]
+    if missing:
+        raise InputError(f"模板文件「{WORDING}」中「kinds」缺少方案类型：{'、'.join(missing)}")
     return PlanTemplate(docx, w)
-
-
-# ------------------------------------------------------------------------ XML pieces
-def _lines(value: str | None) -> list[str]:
-    return [ln.strip() for ln in (value or "").splitlines() if ln.strip()]
-
-
-class _Doc:
-    """Body XML collected as strings (each text escaped by ooxml.text), parsed once."""
-
-    def __init__(self, doc, wording: Wording):
-        self.w = wording
-        self.sid = {s.name: s.style_id for s in doc.styles}
-        self.parts: list[str] = []
-
-    def style(self, name: str) -> str:
-        try:
-            return self.sid[name]
-        except KeyError:
-            raise InputError(f"Word 模板 {TEMPLATE} 缺少样式「{name}」") from None
-
-    def para(self, style: str, *runs: str, ppr: str = "") -> None:
-        self.parts.append(f'<w:p><w:pPr><w:pStyle w:val="{self.style(style)}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>')
-
-    def text(self, style: str, value: str) -> None:
-        self.para(style, run(value))
-
-    def lines(self, value: str | None) -> None:
-        """Each line of the user's text its own indented paragraph."""
-        for ln in _lines(value):
-            self.text("Normal", ln)
-
-    def blank(self) -> None:
-        self.parts.append(f'<w:p><w:pPr><w:pStyle w:val="{self.style("Normal")}"/></w:pPr></w:p>')
-
-    def labelled(self, label: str, value: str | None) -> None:
-        """``落实举措：…`` — the label in the Field Label style; later lines their own paragraphs."""
-        lines = _lines(value) or [""]
-        self.para("Normal", run(f"{label}：", self.style("Field Label")), run(lines[0]))
-        self.lines("\n".join(lines[1:]))
-
-    def table(self, headers, rel_widths, rows, total: int, height_pt: float, center=(), keep=False) -> None:
-        st = TableStyle(self.style("Table Head"), self.style("Table Text"), set(center), keep, height_pt)
-        self.parts.append(table_xml(headers, rel_widths, rows, total, st))
-
-    def xml(self) -> str:
-        return "".join(self.parts)
 
 
 # --------------------------------------------------------------------- the document
 @dataclass
 class _Ctx:
+    w: Wording
     view: FormView
     data: PlanSnapshot
     draft: bool
-    today: dt.date
-    portrait: tuple[int, float]  # text width (twips), height (pt)
-    landscape: tuple[int, float]
+    dated: dt.date
     vocab: object
 
 
@@ -203,7 +190,13 @@ def _fmt_date(w: Wording, iso: str | None, short: bool = False) -> str:
 
 
 def plan_title(w: Wording, unit_name: str, kind: str, year: int) -> str:
+    """The title with its break marks ('|'); ``official.plain_title`` for one line."""
     return fill(w.titles.get(kind, w.title), PLACEHOLDERS, unit=unit_name, kind=kind, year=year)
+
+
+def signer_of(w: Wording, unit) -> str:
+    """The signing organ: the template's wording for the unit's kind (兰州市 → 兰州市人民政府)."""
+    return fill(w.signature.signers.get(unit.kind, "{unit}"), PLACEHOLDERS, unit=unit.name)
 
 
 def _in_plan(c: _Ctx, item: Item) -> bool:
@@ -212,33 +205,48 @@ def _in_plan(c: _Ctx, item: Item) -> bool:
     return c.view.must_answer(item.no, c.data.plan.kind) or bool(c.data.values.get(item.no)) or has_ind
 
 
-def _render_body(b: _Doc, c: _Ctx) -> tuple[str, str]:
-    """Main text (portrait) and 附件 (landscape) XML."""
-    w, plan, data, unit, view = b.w, c.data.plan, c.data, c.data.unit, c.view
+def _reason(c: _Ctx, item: Item) -> str:
+    """Why an item does not apply: the unit's 说明 on its applicability, else its 存在问题."""
+    key = c.view.key
+    said = [note for (no, _rule, field), note in sorted(c.data.explanations.items())
+            if no == item.no and field == key(Role.APPLICABILITY)]
+    return "；".join(said) or c.data.value(item.no, key(Role.PROBLEMS)) or ""
+
+
+def _render(b: Body, c: _Ctx) -> None:
+    """The whole document into ``b``: title, chapters, 附件说明, 署名, the landscape 附件, 版记."""
+    w, plan, data, unit, view = c.w, c.data.plan, c.data, c.data.unit, c.view
     key = view.key
     title = plan_title(w, unit.name, plan.kind, plan.year)
-    fmt_args = dict(unit=unit.name, kind=plan.kind, year=plan.year, form=view.form.title,
-                    doc_no=view.form.doc_no or "", document=view.form.source.document)
+    doc_title, doc_no = view.form.document_title, view.form.doc_no or ""
+    own = w.kinds[plan.kind].own if plan.kind in w.kinds else ""
+    signer = signer_of(w, unit)
+    date = fmt.cn_date(c.dated, w.signature.date_style)
+    args = dict(unit=unit.name, kind=plan.kind, year=plan.year, form=view.form.title, document=doc_title,
+                doc_no=doc_no, self=own, signer=signer, title=plain_title(title), date=date)
+    args["cited"] = fill(w.cite_document if doc_no else w.cite_document_unnumbered, PLACEHOLDERS, **args)
     placeholder = w.draft.placeholder if c.draft else ""
 
     def f(template, **more):
-        return fill(template, PLACEHOLDERS, **fmt_args, **more)
+        return fill(template, PLACEHOLDERS, **{**args, **more})
 
     if c.draft:
         b.text("Attachment Label", w.draft.title_mark)
     if w.letterhead:
-        b.para("Title", f'<w:r><w:rPr><w:color w:val="FF0000"/></w:rPr><w:t>{text(f(w.letterhead))}</w:t></w:r>')
-        b.blank()
-    b.text("Title", title)
+        b.text("Letterhead", f(w.letterhead), keep=True)
+        b.blank(keep=True)
+        b.blank(keep=True)
+    b.title(title)
     if w.subtitle:
         b.text("Subtitle", f(w.subtitle))
     b.blank()
     if w.preamble:
-        b.text("Normal", f(w.preamble))
+        b.text("Normal", f(w.preamble), body=True)
 
-    numbers = iter(CN_NUM)
+    numbers = (fmt.cn_number(n) for n in range(1, 100))
     items = [it for it in view.items if _in_plan(c, it)]
     applicable = [it for it in items if applies(view, data.values.get(it.no, {}))]
+    excluded = [it for it in items if it not in applicable]
     ind_rows = []
     for it in items:
         for ind in it.indicators:
@@ -254,74 +262,67 @@ def _render_body(b: _Doc, c: _Ctx) -> tuple[str, str]:
              "parent": unit.parent_name, "school_code": unit.school_code, "credit_code": unit.credit_code}
 
     for ch in w.chapters:
-        own = data.sections.get(ch.section) if ch.section else None
+        text_of_unit = data.sections.get(ch.section) if ch.section else None
         if ch.tasks:
-            if not applicable:
+            if not applicable and not excluded:
                 continue
-            b.text("Heading 1", f"{next(numbers)}、{ch.heading}")
-            _tasks(b, c, applicable, placeholder, f)
+            b.heading(1, f"{next(numbers)}、{ch.heading}")
+            _tasks(b, c, applicable, excluded, placeholder, f)
             continue
-        has = bool(_lines(own)) or ch.unit_facts or (ch.indicators and ind_rows)
-        if not has:
+        if not (lines(text_of_unit) or ch.unit_facts or (ch.indicators and ind_rows)):
             continue
-        b.text("Heading 1", f"{next(numbers)}、{ch.heading}")
+        b.heading(1, f"{next(numbers)}、{ch.heading}")
         if ch.unit_facts:
-            b.text("Normal", "；".join(f"{label}：{facts[k]}" for k, label in w.unit_facts.items() if facts.get(k)) + "。")
-        b.lines(own)
+            b.text("Normal", "；".join(f"{label}：{facts[k]}" for k, label in w.unit_facts.items() if facts.get(k))
+                   + "。", body=True)
+        b.user_text(text_of_unit)
         if ch.indicators and ind_rows:
-            b.text("Normal", w.indicators.intro)
-            b.para("Table Head", run(w.indicators.caption), ppr="<w:keepNext/>")
-            b.table(w.indicators.columns, w.indicators.widths, ind_rows, *c.portrait, center={0, 2, 3, 4})
+            b.text("Normal", f(w.indicators.intro), body=True)
+            b.text("Table Head", f(w.indicators.caption), keep=True)
+            b.table([f(h) for h in w.indicators.columns], ind_rows, center={0, 2, 3, 4},
+                    weights=w.indicators.weights)
             b.blank()
 
     annex_rows = []
     for it in items:
         v = data.values.get(it.no, {})
-        ok = it in applicable
-        na = w.annex.not_applicable
-        annex_rows.append(Row([it.display_no, it.text, (v.get(key(Role.MEASURES)) or placeholder) if ok else na,
-                               v.get(key(Role.LEAD), "") if ok else "",
-                               _fmt_date(w, v.get(key(Role.DEADLINE)), True) if ok else "",
-                               v.get(key(Role.PROGRESS), "") if ok else na]))
+        task = it.text if w.annex.full_text else (v.get(key(Role.TASK_TITLE)) or it.topic)
+        if it in applicable:
+            annex_rows.append(Row([it.display_no, task, v.get(key(Role.MEASURES)) or placeholder,
+                                   v.get(key(Role.LEAD), ""), _fmt_date(w, v.get(key(Role.DEADLINE)), True),
+                                   v.get(key(Role.PROGRESS), "")]))
+        else:
+            na = f(w.annex.not_applicable, reason=_reason(c, it) or w.not_applicable.no_reason)
+            annex_rows.append(Row([it.display_no, task, na, "", "", view.decl(Role.PROGRESS).choice(
+                Meaning.NOT_APPLICABLE) or ""]))
     if annex_rows:
-        b.blank()
-        b.text("Normal", f(w.annex.note, title=title))
-
-    # 备案信息: who files, which submission, and room for the seal
-    b.blank()
-    b.text("Attachment Label", w.filing.heading)
-    L = w.filing.labels
-    sub = data.submission
-    filing = f"{plan.uuid[:8]}（第{sub.number}次报送）" if sub and not c.draft else f"{plan.uuid[:8]}（草稿）"
-    seal = Row([L["seal"], w.filing.seal_hint], spans=[1, 3], aligns=["center", "right"], height=1700)
-    rows = [Row([L["unit"], unit.name, L["code"], unit.code]),
-            Row([L["contact"], unit.contact_person or placeholder, L["phone"], unit.contact_phone or placeholder]),
-            Row([L["plan"], filing, L["date"], _fmt_date(w, c.today.isoformat())]),
-            seal]
-    b.table(None, [16, 34, 16, 34], rows, *c.portrait, center={0, 2}, keep=True)
-    main = b.xml()
-
-    b.parts = []
+        b.annex_note(f(w.annex.note))
+    b.signature(signer, date, right_chars=w.signature.right_chars, seal_lines=w.signature.seal_lines)
     if annex_rows:
+        b.start_landscape()
         b.text("Attachment Label", w.annex.label)
         b.blank()
-        b.text("Title", f(w.annex.title, title=title))
+        b.title(f(w.annex.title, title=title))
         b.blank()
-        b.table(w.annex.columns, w.annex.widths, annex_rows, *c.landscape, center={0, 4, 5})
-    return main, b.xml()
+        b.table(list(w.annex.columns), annex_rows, center={0, 4, 5}, weights=w.annex.weights, keep_last=True)
+    sub = data.submission
+    rows = w.record.filed if sub and not c.draft else w.record.draft
+    b.record([f(r, plan_no=plan.uuid[:8], submission=sub.number if sub else "") for r in rows])
 
 
-def _tasks(b: _Doc, c: _Ctx, applicable: list[Item], placeholder: str, f) -> None:
-    """One block per applicable task: heading, the provincial task, then the unit's answers."""
-    w, data, key = b.w, c.data, c.view.key
+def _tasks(b: Body, c: _Ctx, applicable: list[Item], excluded: list[Item], placeholder: str, f) -> None:
+    """One block per applicable task: its topical heading, the compact citation of the provincial
+    task, then the unit's answers; a last block lists the tasks that do not apply, with reasons."""
+    w, data, key = c.w, c.data, c.view.key
     lab = w.item_labels
+    k = 0
     for k, it in enumerate(applicable, 1):
         v = data.values.get(it.no, {})
-        name = it.title or f(w.item_heading, no=it.display_no, ref=it.ref)
-        b.text("Heading 2", f"（{_cn(k)}）{name}")
-        src = f"（{lab['source']}：{it.ref}"
-        src += f"；{lab['units']}：{it.units_text}）" if it.units else "）"
-        b.para("Normal", run(f"{lab['task']}：", b.style("Field Label")), run(it.text + src))
+        own_title = (v.get(key(Role.TASK_TITLE)) or "").strip()
+        b.heading(2, f"（{fmt.cn_number(k)}）{f(w.task.heading, topic=own_title or it.topic)}")
+        more = dict(no=it.display_no, ref=it.ref, topic=it.topic, text=it.text)
+        cite = w.task.cite_full if w.task.full_text else (w.task.cite_renamed if own_title else w.task.cite)
+        b.para("Normal", run_label(b, lab["task"]), run(f(cite, **more)), body=True)
         b.labelled(lab[Role.MEASURES], v.get(key(Role.MEASURES)) or placeholder)
         duty = [(lab[r], v.get(key(r)) if r != Role.DEADLINE else _fmt_date(w, v.get(key(r))))
                 for r in (Role.LEAD, Role.PARTNERS, Role.OWNER, Role.DEADLINE)]
@@ -329,24 +330,29 @@ def _tasks(b: _Doc, c: _Ctx, applicable: list[Item], placeholder: str, f) -> Non
         if duty:
             runs = []
             for i, (label, val) in enumerate(duty):
-                runs += [run(f"{label}：", b.style("Field Label")), run(val + ("；" if i < len(duty) - 1 else "。"))]
-            b.para("Normal", *runs)
+                runs += [run_label(b, label), run(val + ("；" if i < len(duty) - 1 else "。"))]
+            b.para("Normal", *runs, body=True)
         if v.get(key(Role.OUTCOME)):
             b.labelled(lab[Role.OUTCOME], v[key(Role.OUTCOME)])
         for (no, _rule, _field), note in sorted(data.explanations.items()):  # 说明 travel with the filing
             if no == it.no:
                 b.labelled(lab["explanation"], note)
+    if excluded:
+        na = w.not_applicable
+        b.heading(2, f"（{fmt.cn_number(k + 1)}）{f(na.heading)}")
+        b.text("Normal", f(na.intro), body=True)
+        for it in excluded:
+            b.text("Normal", f(na.line, no=it.display_no, topic=it.topic, reason=_reason(c, it) or na.no_reason),
+                   body=True)
 
 
-def _cn(n: int) -> str:
-    """1 → 一, 12 → 十二, 33 → 三十三 (item counts stay below 100)."""
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else CN_NUM[tens - 1] + "十")
-    return head + (CN_NUM[ones - 1] if ones else "") if n >= 10 else CN_NUM[n - 1]
+def run_label(b: Body, label: str) -> str:
+    return run(f"{label}：", b.style("Field Label"))
 
 
 def _draft_footers(doc, mark: str) -> None:
-    """Put the draft mark on the page-number line of every footer (inner side of the number)."""
+    """Put the draft mark beside the page number of every footer (inner side of the number),
+    the turned numbers of the landscape pages included."""
     run_xml = (f'<w:r {W}><w:rPr><w:rFonts w:ascii="黑体" w:hAnsi="黑体" w:eastAsia="黑体"/></w:rPr>'
                f'<w:t xml:space="preserve">{{}}</w:t></w:r>')
     seen = set()
@@ -355,38 +361,44 @@ def _draft_footers(doc, mark: str) -> None:
             if ft.is_linked_to_previous or id(ft.part) in seen:
                 continue
             seen.add(id(ft.part))
-            for p in ft.paragraphs:
-                if "PAGE" not in "".join(p._p.xpath(".//w:instrText/text()")):
+            for p in ft._element.iter(qn("w:p")):
+                if "PAGE" not in "".join(p.xpath("./w:r/w:instrText/text()")):
                     continue
-                jc = p._p.find(f"{qn('w:pPr')}/{qn('w:jc')}")
+                jc = p.find(f"{qn('w:pPr')}/{qn('w:jc')}")
                 if jc is not None and jc.get(qn("w:val")) in ("right", "end"):
-                    p._p.insert(1 if p._p.pPr is not None else 0, parse_xml(run_xml.format(text(mark) + "　　")))
+                    p.insert(1 if p.find(qn("w:pPr")) is not None else 0, parse_xml(run_xml.format(text(mark) + "　　")))
                 else:
-                    p._p.append(parse_xml(run_xml.format("　　" + text(mark))))
+                    p.append(parse_xml(run_xml.format("　　" + text(mark))))
 
 
 def build_document(view: FormView, data: PlanSnapshot, template: PlanTemplate, vocab, *, draft: bool,
-                   today: dt.date):
-    """The python-docx Document of one plan (not saved)."""
+                   dated: dt.date):
+    """The python-docx Document of one plan (not saved); ``dated``: its 成文日期."""
     doc = Document(io.BytesIO(template.docx))
     if draft:
         _draft_footers(doc, template.wording.draft.footer_mark)
-    pages = take_pages(doc)
-    c = _Ctx(view, data, draft, today, pages.portrait_size, pages.landscape_size, vocab)
-    main, annex = _render_body(_Doc(doc, template.wording), c)
-    append_xml(doc, main)
-    if annex:
-        start_landscape(doc, pages)
-        append_xml(doc, annex)
+    body = Body(doc, take_pages(doc), TEMPLATE)
+    _render(body, _Ctx(template.wording, view, data, draft, dated, vocab))
+    body.flush()
+    w = template.wording
     core = doc.core_properties
-    core.title = plan_title(template.wording, data.unit.name, data.plan.kind, data.plan.year)
+    core.title = plain_title(plan_title(w, data.unit.name, data.plan.kind, data.plan.year))
     core.subject = view.form.full_title
-    core.author = core.last_modified_by = data.unit.name
-    core.comments = "征求意见稿" if draft else f"正式稿（第{data.submission.number}次报送）"
-    stamp = dt.datetime.combine(today, dt.time())
+    core.author = core.last_modified_by = signer_of(w, data.unit)
+    core.comments = w.draft.title_mark if draft else f"第{data.submission.number}次报送（{data.submission.uuid}）"
+    stamp = dt.datetime.combine(dated, dt.time())
     core.created = core.modified = stamp
     core.revision = data.submission.number if data.submission else 1
     return doc
+
+
+def _dated(data: PlanSnapshot, draft: bool, dated: dt.date | None) -> dt.date:
+    """The 成文日期: as chosen, else the day of the submission (a formal copy), else today."""
+    if dated:
+        return dated
+    if not draft and data.submission is not None:
+        return data.submission.made_at.date()
+    return dt.date.today()
 
 
 def default_filename(plan: PlanInfo, draft: bool = False) -> str:
@@ -394,28 +406,49 @@ def default_filename(plan: PlanInfo, draft: bool = False) -> str:
                          f"{'（征求意见稿）' if draft else ''}") + ".docx"
 
 
-def render_plan(store: Store, plan_ref, *, draft: bool = False, today: dt.date | None = None,
+def rendered(store: Store, dated: dt.date | None = None):
+    """``(snapshot, draft) -> (file name, bytes)`` for core.package.export_package (the 报送包)."""
+    template = load_template(sections=store.catalog.base_fields.sections, plan_kinds=tuple(store.catalog.plan_kinds))
+
+    def render(data: PlanSnapshot, draft: bool) -> tuple[str, bytes]:
+        doc = build_document(store.catalog.for_plan(data.plan), data, template, store.vocab, draft=draft,
+                             dated=_dated(data, draft, dated))
+        buf = io.BytesIO()
+        doc.save(buf)
+        return default_filename(data.plan, draft), buf.getvalue()
+
+    return render
+
+
+def render_plan(store: Store, plan_ref, *, draft: bool = False, dated: dt.date | None = None,
                 template: PlanTemplate | None = None):
     """(PlanSnapshot, Document) without writing. A formal render is of the latest submission,
     made now when the plan is a draft — refused (Refused, with the problems) unless clean."""
     lc = store.lifecycle
     data = lc.draft_snapshot(plan_ref) if draft else lc.formal_snapshot(plan_ref)
-    template = template or load_template(sections=store.catalog.base_fields.sections)
-    view = store.catalog.get(data.plan.form_id)
-    return data, build_document(view, data, template, store.vocab, draft=draft, today=today or dt.date.today())
+    template = template or load_template(sections=store.catalog.base_fields.sections,
+                                         plan_kinds=tuple(store.catalog.plan_kinds))
+    view = store.catalog.for_plan(data.plan)
+    return data, build_document(view, data, template, store.vocab, draft=draft, dated=_dated(data, draft, dated))
 
 
-def export_plan_docx(store: Store, plan_ref, out, *, draft: bool = False, today: dt.date | None = None,
-                     template: PlanTemplate | None = None) -> Path:
-    """Write the 实施方案 (``out`` may be a folder)."""
-    data, doc = render_plan(store, plan_ref, draft=draft, today=today, template=template)
+def export_plan_docx(store: Store, plan_ref, out, *, draft: bool = False, dated: dt.date | None = None,
+                     template: PlanTemplate | None = None, pdf: bool = False) -> Path:
+    """Write the 实施方案 (``out`` may be a folder); ``dated``: the 成文日期 (default: the day of
+    the submission, or today for a draft); ``pdf``: also a PDF beside it when LibreOffice is
+    installed, so the province sees what the unit saw."""
+    data, doc = render_plan(store, plan_ref, draft=draft, dated=dated, template=template)
     out = Path(out)
     if out.is_dir():
         out = out / default_filename(data.plan, draft)
-    return save_atomic(out, doc.save)
+    path = save_atomic(out, doc.save)
+    if pdf:
+        pdf_beside(path)
+    return path
 
 
-def export_plans_docx(store: Store, plan_refs, out_dir, *, draft: bool = False, job: Job | None = None):
+def export_plans_docx(store: Store, plan_refs, out_dir, *, draft: bool = False, job: Job | None = None,
+                      pdf: bool = False):
     """Several plans into ``out_dir``: [(plan_ref, path or None, error message or None)].
 
     One plan's refusal does not stop the others; cancelling stops between plans (every file
@@ -424,7 +457,7 @@ def export_plans_docx(store: Store, plan_refs, out_dir, *, draft: bool = False, 
     job = job or Job()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    template = load_template(sections=store.catalog.base_fields.sections)
+    template = load_template(sections=store.catalog.base_fields.sections, plan_kinds=tuple(store.catalog.plan_kinds))
     refs = list(plan_refs)
     results = []
     for i, ref in enumerate(refs):
@@ -432,7 +465,7 @@ def export_plans_docx(store: Store, plan_refs, out_dir, *, draft: bool = False, 
         try:
             plan = store.plans.get(ref)
             path = export_plan_docx(store, ref, out_dir / default_filename(plan, draft), draft=draft,
-                                    template=template)
+                                    template=template, pdf=pdf)
             results.append((ref, path, None))
             msg = plan.unit_name
         except InputError as e:

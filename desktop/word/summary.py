@@ -1,16 +1,22 @@
 """The Word 汇总报告: the same official layout as the plans (GB/T 9704), tables and charts.
 
 Styles and pages come from report_templates/summary.docx (built with plan.docx by
-report_templates/build_templates.py: one typography); this module only adds content. Tables
-come from the one builder (desktop/word/ooxml.py): header rows repeat, cells do not snap to the
-document grid, user text is escaped.
+report_templates/build_templates.py: one typography); every word from report_templates/summary.yaml
+(part ``report``), checked on load. This module only arranges the figures: the title broken into
+even lines, tables fitted to their content (the one builder, desktop/word/ooxml.py), native
+charts, the 附件说明, and the 署名 of the office that reports (settings) over the 成文日期, kept
+on the page of the last lines of text; the 催报名单 附件 on landscape pages.
 """
 from __future__ import annotations
 
+import datetime as dt
+import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from docx import Document
-from docx.shared import Pt
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..core import fmt
 from ..core.errors import InputError
@@ -19,143 +25,282 @@ from ..core.jobs import Job
 from ..core.resources import templates_dir
 from ..core.store import Store
 from ..core.summary import FILED, Summary, summarise
-from ..core.vocab import NOT_FILED, PlanState, Role
+from ..core.vocab import NOT_FILED, PlanState, Role, UnitKind
+from ..core.wording import SUMMARY_FILE, SUMMARY_PARTS, fill, load_wording
 from . import charts
-from .ooxml import Pages, Row, TableStyle, append_xml, start_landscape, table_xml, take_pages
+from .official import Body, plain_title
+from .ooxml import Row, take_pages
+from .pdf import pdf_beside
 
 TEMPLATE = "summary.docx"
 DOCX_CHASE_LIMIT = 500  # rows of the 催报名单 附件; the xlsx always has them all
+PLACEHOLDERS = ("node", "year", "form", "document", "doc_no", "cited", "made", "place", "signer", "date", "kind",
+                "kinds", "n", "units", "by_kind", "filed", "accepted_n", "returned_n", "unfiled", "rate", "plans",
+                "items", "done", "top", "bottom", "no", "reached", "name", "unit", "aggregation", "shown", "clip",
+                "label_submitted", "label_accepted", "label_returned", "label_not_filed")
 pct = fmt.percent
 
 
-def load_template() -> tuple[Document, Pages]:
-    path = templates_dir() / TEMPLATE
+# ------------------------------------------------------------------ wording (summary.yaml, report)
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Filing(_Strict):
+    heading: str
+    text: str
+    caption: str
+    columns: tuple[str, str, str, str, str, str, str]
+    total: str
+    figure: str
+
+
+class _Progress(_Strict):
+    heading: str
+    text: str
+    ranks: str
+    rank: str
+    caption: str
+    columns: tuple[str, str, str, str]
+    figure: str
+
+
+class _Indicators(_Strict):
+    heading: str
+    text: str
+    caption: str
+    columns: tuple[str, str, str, str, str, str]
+    name: str
+    aggregations: dict[Literal["sum", "mean"], str]
+    figure: str
+
+
+class _Charts(_Strict):
+    rate: str
+    progress_categories: str
+    progress_values: str
+    reached: str
+    not_reached: str
+    attainment_axis: str
+    target: str
+
+
+class _Chase(_Strict):
+    heading: str
+    text: str
+    none: str
+
+
+class _Annex(_Strict):
+    note: str
+    label: str
+    title: str
+    columns: tuple[str, str, str, str, str, str, str, str]
+    overflow: str
+
+
+class _Signature(_Strict):
+    signers: dict[UnitKind, str]
+    fallback: str
+    date_style: Literal["arabic", "chinese"] = "arabic"
+    right_chars: int = Field(default=4, ge=0, le=10)
+    seal_lines: int = Field(default=2, ge=0, le=6)
+
+
+class ReportWording(_Strict):
+    letterhead: str = ""
+    title: str
+    cite_document: str
+    cite_document_unnumbered: str
+    intro: str
+    kind_quoted: str
+    count: str
+    filing: _Filing
+    progress: _Progress
+    indicators: _Indicators
+    charts: _Charts
+    chase: _Chase
+    annex: _Annex
+    signature: _Signature
+
+
+@dataclass(frozen=True)
+class ReportTemplate:
+    docx: bytes
+    wording: ReportWording
+
+
+def load_template(folder: Path | None = None) -> ReportTemplate:
+    """summary.docx and the ``report`` part of summary.yaml, checked."""
+    folder = folder or templates_dir()
     try:
-        doc = Document(str(path))
-    except Exception:  # noqa: BLE001 - a missing or broken template is one message
-        raise InputError(f"缺少或无法读取 Word 模板：{TEMPLATE}（应在 {path.parent}）") from None
-    return doc, take_pages(doc)
+        docx = (folder / TEMPLATE).read_bytes()
+    except OSError:
+        raise InputError(f"缺少 Word 模板：{TEMPLATE}（应在 {folder}）") from None
+    w = load_wording(folder / SUMMARY_FILE, ReportWording, PLACEHOLDERS, part="report", parts=SUMMARY_PARTS)
+    return ReportTemplate(docx, w)
 
 
-def add_table(doc, pages: Pages, headers: list[str], widths: list[float], rows, numeric: set[int] = frozenset(),
-              landscape: bool = False, bold_last: bool = False):
-    """Append a bordered table; ``widths`` are relative, ``numeric`` columns are centred."""
-    total, height = pages.landscape_size if landscape else pages.portrait_size
-    rows = [list(r) for r in rows]
-    style = TableStyle(doc.styles["Table Head"].style_id, doc.styles["Table Text"].style_id, set(numeric),
-                       page_height_pt=height)
-    body = [Row(r, bold=bold_last and i == len(rows) - 1) for i, r in enumerate(rows)]
-    append_xml(doc, table_xml(headers, widths, body, total, style))
-    doc.add_paragraph().paragraph_format.line_spacing = Pt(8)  # a small gap after the table
+def signer(w: ReportWording, sm: Summary, office: str | None) -> str:
+    """Who signs: the office of the settings, else the template's organ for the node's kind."""
+    if office and office.strip():
+        return office.strip()
+    sc = sm.scope
+    return fill(w.signature.signers.get(sc.node_kind, w.signature.fallback), PLACEHOLDERS, node=sc.node_name)
 
 
-def add_figure(doc, chart: charts.ChartSpec, caption: str) -> None:
-    """A native chart (centred, kept with its caption) and the caption below it."""
-    charts.add_chart(doc, chart, alt_text=caption)
-    doc.add_paragraph(caption, style="Caption")
-
-
-def _short(text: str, n: int = 30) -> str:
-    return text if len(text) <= n else text[:n] + "……"
-
-
-def write_report(doc, pages: Pages, sm: Summary, vocab, job: Job | None = None) -> None:
+# --------------------------------------------------------------------------- the report
+def write_report(body: Body, w: ReportWording, sm: Summary, vocab, *, office: str | None, dated: dt.date,
+                 job: Job | None = None) -> None:
     job = job or Job()
     label = vocab.label
     sc, f = sm.scope, sm.scope.view.form
     counts, n = sm.counts, len(sm.roster)
     filed = sum(counts[s] for s in FILED)
-    place = sc.branch_label.removeprefix("所属")
     sub, acc, ret = PlanState.SUBMITTED, PlanState.ACCEPTED, PlanState.RETURNED
-    unfiled = counts[NOT_FILED] + counts[PlanState.DRAFT]
-    doc.add_paragraph(f"{sc.node_name}{sc.year}年{f.title}落实情况汇总报告", style="Title")
-    doc.add_paragraph()
-    kinds = {}
+    kinds: dict[str, int] = {}
     for r in sm.roster:
         kinds[r.plan_kind] = kinds.get(r.plan_kind, 0) + 1
-    doc.add_paragraph(
-        f"根据《{f.full_title}》{'（' + f.doc_no + '）' if f.doc_no else ''}要求，现将{sc.node_name}{sc.year}年"
-        f"{'、'.join('“' + k + '”' for k in kinds) or ''}实施方案报送及落实情况汇总如下（统计截至"
-        f"{sm.made_at:%Y年%m月%d日}）。")
+    who = signer(w, sm, office)
+    date = fmt.cn_date(dated, w.signature.date_style)
+    args = dict(node=sc.node_name, year=sc.year, form=f.title, document=f.document_title, doc_no=f.doc_no or "",
+                made=fmt.cn_date(sm.made_at.date()), place=sc.branch_label.removeprefix("所属"), signer=who, date=date,
+                label_submitted=label(sub), label_accepted=label(acc), label_returned=label(ret),
+                label_not_filed=label(NOT_FILED))
+    args["cited"] = fill(w.cite_document if f.doc_no else w.cite_document_unnumbered, PLACEHOLDERS, **args)
 
-    doc.add_paragraph("一、报送情况", style="Heading 1")
-    doc.add_paragraph(
-        f"{sc.node_name}应报送单位 {n} 个（" + "，".join(f"{k} {v} 个" for k, v in kinds.items()) +
-        f"），{label(sub)} {filed} 个，其中{label(acc)} {counts[acc]} 个；{label(ret)}待重报 {counts[ret]} 个；"
-        f"尚未报送 {unfiled} 个。报送率 {pct(filed / n if n else None)}。")
+    def t(template, **more):
+        return fill(template, PLACEHOLDERS, **{**args, **more})
+
+    numbers = (fmt.cn_number(k) for k in range(1, 100))
+    if w.letterhead:
+        body.text("Letterhead", t(w.letterhead), keep=True)
+        body.blank(keep=True)
+        body.blank(keep=True)
+    body.title(t(w.title))
+    body.blank()
+    body.text("Normal", t(w.intro, kinds="、".join(t(w.kind_quoted, kind=k) for k in kinds)), body=True)
+
+    fw = w.filing
+    body.heading(1, f"{next(numbers)}、{fw.heading}")
+    body.text("Normal", t(fw.text, units=n, by_kind="，".join(t(w.count, kind=k, n=v) for k, v in kinds.items()),
+                          filed=filed, accepted_n=counts[acc], returned_n=counts[ret],
+                          unfiled=counts[NOT_FILED] + counts[PlanState.DRAFT], rate=pct(filed / n if n else None)),
+              body=True)
     br = sm.branches
-    rows = [[b.name, b.units, b.counts[sub] + b.counts[acc], b.counts[acc], b.counts[ret],
-             b.units - b.filed - b.counts[ret], pct(b.rate)] for b in br]
-    rows.append(["合计", n, filed, counts[acc], counts[ret], n - filed - counts[ret], pct(filed / n if n else None)])
-    doc.add_paragraph(f"表1  各{place}报送情况", style="Caption")
-    add_table(doc, pages, [place, "应报", label(sub), f"其中{label(acc)}", label(ret), label(NOT_FILED), "报送率"],
-              [3, 1.2, 1.2, 1.4, 1.2, 1.2, 1.4], rows, numeric={1, 2, 3, 4, 5, 6}, bold_last=True)
+    rows = [Row([b.name, b.units, b.counts[sub] + b.counts[acc], b.counts[acc], b.counts[ret],
+                 b.units - b.filed - b.counts[ret], pct(b.rate)]) for b in br]
+    rows.append(Row([fw.total, n, filed, counts[acc], counts[ret], n - filed - counts[ret],
+                     pct(filed / n if n else None)], bold=True))
+    body.text("Caption", t(fw.caption), keep=True)
+    body.table([t(c) for c in fw.columns], rows, center={1, 2, 3, 4, 5, 6})
     job.check()
     if br:
-        add_figure(doc, charts.filing_rate_chart(br), f"图1  各{place}报送率")
+        _figure(body, charts.filing_rate_chart(br, w.charts), t(fw.figure))
 
-    doc.add_paragraph("二、任务推进情况", style="Heading 1")
+    pw = w.progress
+    body.heading(1, f"{next(numbers)}、{pw.heading}")
     plans = sm.items[0].plans if sm.items else 0
     done = sum(it.status.get(it.done, 0) for it in sm.items)
     base = sum(it.plans - it.status.get(it.not_applicable, 0) for it in sm.items)
     ranked = sorted((it for it in sm.items if it.done_rate is not None), key=lambda it: it.done_rate)
-    text = (f"纳入统计的已报送方案 {plans} 份，涉及清单任务 {len(sm.items)} 项。"
-            f"按方案逐项统计，已完成的占 {pct(done / base if base else None)}。")
+    text = t(pw.text, plans=plans, items=len(sm.items), done=pct(done / base if base else None))
     if len(ranked) >= 3:
-        text += ("完成率较高的是第" + "、".join(f"{it.display_no}项（{pct(it.done_rate)}）" for it in ranked[::-1][:3])
-                 + "；较低的是第" + "、".join(f"{it.display_no}项（{pct(it.done_rate)}）" for it in ranked[:3]) + "。")
-    doc.add_paragraph(text)
+        def ranks(its):
+            return "、".join(t(pw.rank, no=it.display_no, rate=pct(it.done_rate)) for it in its)
+        text += t(pw.ranks, top=ranks(ranked[::-1][:3]), bottom=ranks(ranked[:3]))
+    body.text("Normal", text, body=True)
     states = list(sm.items[0].status) if sm.items else []
-    doc.add_paragraph("表2  各项任务进度", style="Caption")
-    add_table(doc, pages, ["序号", "任务", "已填报", *states, "完成率"], [0.8, 6, 1.1, *([1] * len(states)), 1.5],
-              ([it.display_no, _short(it.text), it.answered, *(it.status[s] for s in states), pct(it.done_rate)]
-               for it in sm.items), numeric=set(range(2, 4 + len(states))) | {0})
+    topics = sc.view.item_map
+    body.text("Caption", t(pw.caption), keep=True)
+    head = [*pw.columns[:3], *states, pw.columns[3]]
+    body.table(head, [Row([it.display_no, topics[it.no].topic if it.no in topics else it.text, it.answered,
+                           *(it.status[s] for s in states), pct(it.done_rate)]) for it in sm.items],
+               center=set(range(2, 4 + len(states))) | {0})
     if sm.items:
         colors = charts.progress_colors(sc.view.decl(Role.PROGRESS), vocab.no_progress)
-        add_figure(doc, charts.progress_chart(sm.items, colors), "图2  各项任务进度分布")
+        _figure(body, charts.progress_chart(sm.items, colors, w.charts), t(pw.figure))
     job.check()
 
     if sm.indicators:
-        doc.add_paragraph("三、指标完成情况", style="Heading 1")
-        reached = [t for t in sm.indicators if t.attainment is not None and t.attainment >= 1]
-        doc.add_paragraph(f"清单中的量化指标按填报类型分别汇总（百分比类取平均值，其余取合计），共 {len(sm.indicators)} 项，"
-                          f"完成值达到省级目标（无省级目标时为单位目标）的 {len(reached)} 项。")
-        doc.add_paragraph("表3  指标完成情况", style="Caption")
-        add_table(doc, pages, ["指标", "填报类型", "省级目标", "单位目标", "完成值", "达成率"],
-                  [4.6, 1.6, 2, 1.4, 1.4, 1.7],
-                  ([f"{t.name}（{t.unit}，{'合计' if t.aggregation == 'sum' else '平均'}）", t.plan_kind,
-                    t.province_target_text or "—", t.total.target, t.total.actual, pct(t.attainment)]
-                   for t in sm.indicators), numeric={1, 2, 3, 4, 5})
-        add_figure(doc, charts.attainment_chart(sm.indicators), "图3  指标达成率")
+        iw = w.indicators
+        body.heading(1, f"{next(numbers)}、{iw.heading}")
+        reached = [x for x in sm.indicators if x.attainment is not None and x.attainment >= 1]
+        body.text("Normal", t(iw.text, n=len(sm.indicators), reached=len(reached)), body=True)
+        body.text("Caption", t(iw.caption), keep=True)
+        body.table(list(iw.columns),
+                   [Row([t(iw.name, name=x.name, unit=x.unit, aggregation=iw.aggregations[x.aggregation]), x.plan_kind,
+                         x.province_target_text or "—", _figure_value(x.total.target),
+                         _figure_value(x.total.actual), pct(x.attainment)])
+                    for x in sm.indicators], center={1, 2, 3, 4, 5})
+        _figure(body, charts.attainment_chart(sm.indicators, w.charts), t(iw.figure))
+
     chase = [r for r in sm.roster if r.to_chase]
-    doc.add_paragraph(("四、" if sm.indicators else "三、") + "催报情况", style="Heading 1")
-    doc.add_paragraph(f"尚未报送或已退回待重报的单位 {len(chase)} 个，名单见附件。" if chase else "应报单位均已报送。")
-    doc.add_paragraph()
-    doc.add_paragraph(sc.node_name, style="Closing")
-    doc.add_paragraph(f"{sm.made_at:%Y年%m月%d日}", style="Closing")
+    cw = w.chase
+    body.heading(1, f"{next(numbers)}、{cw.heading}")
+    body.text("Normal", t(cw.text, n=len(chase)) if chase else t(cw.none), body=True)
+    if chase:
+        body.annex_note(t(w.annex.note))
+    sw = w.signature
+    body.signature(who, date, right_chars=sw.right_chars, seal_lines=sw.seal_lines)
     job.check()
 
     if chase:
-        start_landscape(doc, pages)
-        doc.add_paragraph("附件", style="Attachment Label")
-        doc.add_paragraph()
-        doc.add_paragraph(f"{sc.node_name}{sc.year}年催报名单", style="Title")
-        doc.add_paragraph()
+        aw = w.annex
+        body.start_landscape()
+        body.text("Attachment Label", aw.label)
+        body.blank()
+        body.title(t(aw.title))
+        body.blank()
         shown = chase[:DOCX_CHASE_LIMIT]
-        add_table(doc, pages, ["序号", place, "单位名称", "方案类型", "当前状态", "退回理由", "联系人", "联系电话"],
-                  [0.8, 1.8, 5, 1.5, 1.4, 3.6, 1.2, 2.6],
-                  ([i, r.branch_name, r.unit_name, r.plan_kind, label(r.state), r.review_reason, r.contact_person,
-                    r.contact_phone] for i, r in enumerate(shown, 1)), numeric={0, 3, 4}, landscape=True)
+        body.table([t(c) for c in aw.columns],
+                   [Row([i, r.branch_name, r.unit_name, r.plan_kind, label(r.state), r.review_reason, r.contact_person,
+                         r.contact_phone]) for i, r in enumerate(shown, 1)], center={0, 3, 4})
         if len(chase) > len(shown):
-            doc.add_paragraph(f"（共 {len(chase)} 个单位，此处列出前 {len(shown)} 个；完整名单见汇总表 xlsx 的“催报名单”。）")
+            body.text("Normal", t(aw.overflow, n=len(chase), shown=len(shown)))
+    body.flush()
+
+
+def _figure_value(x: float | None) -> str:
+    """A total or a mean as a report shows it: two decimals at most (a mean of percentages is
+    not 31.080000000000002); the 汇总表 keeps the exact value."""
+    return "—" if x is None else fmt.number(round(x, 2))
+
+
+def _figure(body: Body, chart: charts.ChartSpec, caption: str) -> None:
+    """A native chart (centred, kept with its caption) and the caption below it."""
+    body.flush()
+    charts.add_chart(body.doc, chart, alt_text=caption)
+    body.text("Caption", caption, keep=False)  # below its figure: free to end a page
+
+
+def build_report(sm: Summary, template: ReportTemplate, vocab, *, office: str | None = None,
+                 dated: dt.date | None = None, job: Job | None = None):
+    """The python-docx Document of a summary (not saved)."""
+    doc = Document(io.BytesIO(template.docx))
+    body = Body(doc, take_pages(doc), TEMPLATE)
+    dated = dated or dt.date.today()
+    write_report(body, template.wording, sm, vocab, office=office, dated=dated, job=job)
+    w = template.wording
+    core = doc.core_properties
+    core.title = plain_title(fill(w.title, PLACEHOLDERS, node=sm.scope.node_name, year=sm.scope.year,
+                                  form=sm.scope.view.form.title))
+    core.author = core.last_modified_by = signer(w, sm, office)
+    core.created = core.modified = dt.datetime.combine(dated, dt.time())
+    return doc
 
 
 def export_summary_docx(store: Store, form_id: str, year: int, under: str | None, out, job: Job | None = None,
-                        summary: Summary | None = None) -> Path:
-    """The 汇总报告 .docx (written to a temporary name first, so nothing half-written remains)."""
+                        summary: Summary | None = None, *, office: str | None = None, dated: dt.date | None = None,
+                        template: ReportTemplate | None = None, pdf: bool = False) -> Path:
+    """The 汇总报告 .docx (written to a temporary name first, so nothing half-written remains);
+    ``office``: the signing organ (settings), ``dated``: the 成文日期 (default today); ``pdf``: a
+    PDF beside it when LibreOffice is installed."""
     job = job or Job()
     sm = summary or summarise(store, form_id, year, under, job)
-    doc, pages = load_template()
-    write_report(doc, pages, sm, store.vocab, job)
+    doc = build_report(sm, template or load_template(), store.vocab, office=office, dated=dated, job=job)
     job.check()
-    return save_atomic(out, doc.save)
+    path = save_atomic(out, doc.save)
+    if pdf:
+        pdf_beside(path)
+    return path

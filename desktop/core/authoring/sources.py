@@ -4,7 +4,8 @@ Word (.docx), Excel (.xlsx), CSV, HTML and plain text (pasted from a PDF or a we
 become a ``RawDocument``; the reader never looks at a format again. Tables keep what merges
 say (a vertically merged 工作任务 cell in Word, a merged range in Excel) as ``Cell.merge``, so
 the reader can tell a merged cell from a blank one. Files are untrusted: the size is checked
-before reading and every .docx/.xlsx passes the zip/XML checks of ``safety`` first.
+before reading and every .docx/.xlsx passes the zip/XML checks of ``core.zipsafe`` first (the
+same gate as the 报送表 importer).
 """
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from types import MappingProxyType
 
 from .headers import match_header
 from .proposal import ReaderError
-from .safety import MAX_FILE_BYTES, check_size, open_ooxml
+from .. import zipsafe
 
+MAX_FILE_BYTES = zipsafe.OOXML.file_bytes
+KIND_NAMES = MappingProxyType({"docx": "Word（.docx）文件", "xlsx": "Excel（.xlsx）文件"})
 MAX_ROWS = 100_000  # rows read from one sheet / table
 MAX_COLS = 64
 MAX_TABLES = 500  # Word tables read from one document (nested ones included)
@@ -32,6 +35,23 @@ REFUSED = MappingProxyType({".pdf": "PDF 文件请复制其中文字后粘贴，
            ".xls": "旧版 Excel（.xls）文件请另存为 .xlsx",
            ".et": "WPS 表格文件请另存为 .xlsx",
            ".ofd": "OFD 文件请复制其中文字后粘贴"})
+
+
+def check_size(path: Path) -> int:
+    """The file's size, refusing a missing, empty or oversized file before a byte is read."""
+    try:
+        return zipsafe.check_size(path, MAX_FILE_BYTES, "政策文件")
+    except zipsafe.UnsafeFile as e:
+        raise ReaderError(str(e)) from None
+
+
+def check_ooxml(path: Path, kind: str) -> None:
+    """The zip/XML gate (core.zipsafe) before python-docx or openpyxl opens the file."""
+    try:
+        zf, _scan = zipsafe.open_ooxml(path, kind, KIND_NAMES[kind])
+        zf.close()
+    except zipsafe.UnsafeFile as e:
+        raise ReaderError(str(e)) from None
 
 
 @dataclass(frozen=True)
@@ -396,7 +416,7 @@ def _word_table(tbl, number: int, nested: list) -> Table:
 
 
 def _from_docx(path: Path) -> RawDocument:
-    open_ooxml(path, "docx").close()
+    check_ooxml(path, "docx")
     import docx  # python-docx, after the file passed the zip/XML checks
 
     try:
@@ -470,7 +490,7 @@ def _merge_flags(ws, max_row: int, max_col: int):
 
 
 def _from_xlsx(path: Path) -> RawDocument:
-    open_ooxml(path, "xlsx").close()
+    check_ooxml(path, "xlsx")
     import openpyxl  # after the zip/XML checks
 
     try:
@@ -497,3 +517,23 @@ def _from_xlsx(path: Path) -> RawDocument:
     finally:
         wb.close()
     return RawDocument(path.name, "xlsx", tuple(blocks))
+
+
+def document_text(raw: RawDocument) -> str:
+    """The document as plain text, to keep beside a saved checklist as its source (its provenance).
+
+    Paragraphs one per line, table rows tab-separated (a cell's paragraphs joined), each sheet
+    under a 附件-style heading line of its name: text the reader itself reads back into the
+    same tables, so the stored source stays a document the checklist can be rebuilt from."""
+    out: list[str] = []
+    for b in raw.blocks:
+        if isinstance(b, Sheet):
+            out += ["", b.name]
+        elif isinstance(b, Para):
+            out.append(b.text)
+        else:
+            if out and out[-1] != "":
+                out.append("")
+            out += ["\t".join(c.text.replace("\n", "") for c in row) for row in b.rows]
+            out.append("")
+    return "\n".join(out).strip("\n") + "\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -17,6 +18,7 @@ from ..vocab import Meaning, Role, UnitKind
 FieldType = Literal["bool", "text", "longtext", "date", "choice", "dept", "dept_list", "files"]
 Comparator = Literal[">=", "=", "<=", "about"]
 Severity = Literal["error", "warning"]
+_FIRST_CLAUSE = re.compile(r"[，。；：！？]")
 
 
 class Strict(BaseModel):
@@ -150,13 +152,14 @@ class Item(Strict):
     label: str | None = None  # numbering as printed: （一）, 1. ... (default: the number)
     ref: str = Field(min_length=1)  # clause/row in the source, e.g. 附件2 第13行
     category: str | None = None
-    title: str | None = None
+    title: str | None = None  # the source's own heading of the task, verbatim
+    short_title: str | None = None  # editorial: a short topic for document headings where the source has none
     text: str = Field(min_length=1)
     units: tuple[Unit, ...] = ()
     plan_kinds: tuple[str, ...] | None = None  # explicit override of the derived kinds
     indicators: tuple[Indicator, ...] = ()
 
-    @field_validator("text", "title", "category")
+    @field_validator("text", "title", "short_title", "category")
     @classmethod
     def _no_blank(cls, v):
         if v is not None and not v.strip():
@@ -166,6 +169,12 @@ class Item(Strict):
     @property
     def display_no(self) -> str:
         return self.label or str(self.no)
+
+    @property
+    def topic(self) -> str:
+        """A short topical heading: the source's title, the form's editorial short title, or the
+        text's first clause (never cut: a heading that wraps beats a heading that lies)."""
+        return self.title or self.short_title or _FIRST_CLAUSE.split(self.text, 1)[0].strip()
 
     @property
     def units_text(self) -> str:
@@ -207,6 +216,44 @@ class Form(Strict):
         return int(m.group(1)) if m else None
 
     @property
+    def document_title(self) -> str:
+        """The source document's title as cited: without its number (the 文号 follows the 书名号,
+        not inside it) and without the space that joint issuers leave before 关于."""
+        doc, no = self.source.document, self.doc_no or ""
+        for wrap in (f"（{no}）", f"({no})"):
+            if no and doc.endswith(wrap):
+                doc = doc[: -len(wrap)]
+        return re.sub(r"\s+(?=关于)", "", doc).strip()
+
+    @property
     def year(self) -> int:
         """Year of issue: from the date, else from the document number (〔2018〕)."""
         return self.date.year if self.date else self._doc_year()
+
+
+class Distribution(Strict):
+    """What an office sends with a checklist: the deadline and the units that must file it.
+
+    Kept beside the form, not in it (``distribution/<id>.yaml`` of the user's forms folder):
+    the list changes from year to year while the checklist, and so its version, stays.
+    With ``filers`` set, the roster (催报名单) lists exactly these units instead of every unit of
+    the form's plan kinds; ``year`` limits that to one year's roster.
+    """
+
+    form_id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    deadline: dt.date | None = None
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    filers: tuple[str, ...] = Field(default=(), max_length=100_000)
+    issued_by: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("filers")
+    @classmethod
+    def _codes(cls, v):
+        bad = [c for c in v if not re.fullmatch(r"[0-9A-Za-z_-]{1,32}", c)]
+        if bad:
+            raise ValueError(f"单位代码格式不对：{bad[:5]}")
+        dup = sorted(c for c, n in Counter(v).items() if n > 1)
+        if dup:
+            raise ValueError(f"单位代码重复：{dup[:5]}")
+        return v

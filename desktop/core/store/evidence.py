@@ -35,7 +35,7 @@ class EvidenceFiles(Part):
         with self.session() as s:
             p = self.store.plans.row(s, plan_ref)
             self.store.lifecycle.require_state(s, p, Action.EDIT)
-            if int(item_no) not in self.catalog.get(p.form_id).item_map:
+            if int(item_no) not in self.catalog.for_plan(p).item_map:
                 raise InputError(f"没有第{item_no}项")
             if len(name) > 255:
                 raise InputError(f"文件名过长（{len(name)} 字），最多 255 字")

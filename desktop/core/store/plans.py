@@ -96,7 +96,8 @@ class Plans(Part):
             return [plan_info(p, u, why) for p, u, why in s.execute(q).all()]
 
     def view_for(self, plan: PlanInfo) -> FormView:
-        return self.catalog.get(plan.form_id)
+        """The form version the plan was made on."""
+        return self.catalog.for_plan(plan)
 
     # ------------------------------------------------------------ create
     def kinds_for(self, unit: UnitInfo) -> list[str]:
@@ -113,10 +114,12 @@ class Plans(Part):
         """Checklists this unit may plan against: its province's and the national ones."""
         return self.catalog.forms_for(self.store.units.province_of(unit), kind)
 
-    def check_new(self, unit: UnitInfo, form_id: str, year, kind: str | None) -> tuple[FormView, int, str]:
-        """Every rule for a new plan (GUI, CLI and import alike); returns (view, year, kind)."""
+    def check_new(self, unit: UnitInfo, form_id: str, year, kind: str | None,
+                  version: int | None = None) -> tuple[FormView, int, str]:
+        """Every rule for a new plan (GUI, CLI and import alike); returns (view, year, kind).
+        A new plan is made on the form's current version unless ``version`` (a received filing's)."""
         try:
-            view = self.catalog.get(form_id)
+            view = self.catalog.get(form_id, version)
         except KeyError as e:
             raise InputError(str(e.args[0])) from None
         try:
@@ -250,7 +253,7 @@ class Plans(Part):
             self.store.lifecycle.require_state(s, p, Action.EDIT)
             if expect_revision is not None and p.revision != expect_revision:
                 raise Conflict("该方案已被其他用户修改，请刷新后再编辑")
-            view = self.catalog.get(p.form_id)
+            view = self.catalog.for_plan(p)
             parsed = [(e.ref, self.check_edit(view, e)) for e in edits]  # all checked before any write
             changed = sum(self._write(s, p, ref, v, origin) for ref, v in parsed)
             if changed:
@@ -310,7 +313,7 @@ class Plans(Part):
         with self.session() as s:
             p = self.row(s, plan_ref)
             self.store.lifecycle.require_state(s, p, Action.EDIT)
-            view = self.catalog.get(p.form_id)
+            view = self.catalog.for_plan(p)
             item = view.item_map.get(int(item_no)) if abs(int(item_no)) <= MAX_ID else None
             if item is None:
                 raise InputError(f"清单「{view.id}」没有第{item_no}项（共{len(view.items)}项）")
@@ -364,7 +367,7 @@ class Plans(Part):
         if old < 1:
             raise InputError(f"第{new}次报送之前没有报送可比较")
         a, b = self.snapshot(plan_ref, old), self.snapshot(plan_ref, new)
-        return diff_snapshots(self.catalog.get(a.plan.form_id), a, b)
+        return diff_snapshots(self.catalog.for_plan(a.plan), a, b)
 
 
 def _num(v) -> str | None:

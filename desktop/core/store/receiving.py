@@ -38,7 +38,7 @@ class Incoming:
     file_name: str
     file_sha256: str
     view: FormView
-    unit: dict  # code, name, parent_code, school_type, school_code, credit_code, contact_person, contact_phone
+    unit: dict  # code, name, unit_kind, parent_code, parent_name, school_type, school_code, credit_code, contact_*
     year: int
     kind: str | None
     edits: list[Edit]
@@ -113,7 +113,9 @@ class Receiving(Part):
                     raise InputError(f"文件是第{same.number}次报送，早于本机已有的第{latest.number}次报送，未导入")
                 receipt.outcome, receipt.submission_no = Outcome.UNCHANGED, same.number
                 return receipt
-            number, replaces, origin = self._place(inc, latest, known, digest)
+            number, replaces, origin, warning = self._place(s, inc, latest, known, digest)
+            if warning:
+                receipt.warnings.append(warning)
             if number is None:
                 receipt.outcome, receipt.submission_no = Outcome.UNCHANGED, latest.number
                 return receipt
@@ -124,7 +126,7 @@ class Receiving(Part):
                                 [EvidenceInfo(0, no, name, sha, size) for no, name, size, sha in inc.evidence])
             sub = Submission(plan_id=p.id, number=number, uuid=inc.submission_uuid or str(uuidlib.uuid4()),
                              replaces=replaces, state=SubmissionState.SUBMITTED.value, content_hash=digest,
-                             snapshot=snap.to_json(), made_at=now(), origin=str(origin), file_name=inc.file_name[:500],
+                             snapshot=snap.to_json(inc.view.hash), made_at=now(), origin=str(origin), file_name=inc.file_name[:500],
                              made_by_name=(inc.unit.get("contact_person") or None))
             s.add(sub)
             s.flush()
@@ -137,56 +139,91 @@ class Receiving(Part):
 
     # ------------------------------------------------------------ decisions
     @staticmethod
-    def _place(inc: Incoming, latest: Submission | None, known: dict, digest: str):
-        """(number, replaces, origin) of a new submission; number None: the same content again."""
-        if inc.submission_uuid is None:  # a hand-filled template: no identity of its own
+    def _place(s: Session, inc: Incoming, latest: Submission | None, known: dict, digest: str):
+        """(number, replaces, origin, warning) of a new submission; number None: the same content again."""
+        if inc.submission_uuid is None:  # a hand-filled template (or _meta deleted): no identity of its own
             if latest is None:
-                return 1, None, Origin.TEMPLATE
+                return 1, None, Origin.TEMPLATE, None
             if latest.origin != Origin.TEMPLATE:
                 raise InputError(f"文件没有报送标识（隐藏的 _meta 工作表缺失或被删除），而本机已有第{latest.number}次报送"
                                  "（带标识）；无法判断先后，未导入。请让报送单位用本软件重新导出报送表")
             if latest.content_hash == digest:
-                return None, None, None
-            return latest.number + 1, latest.uuid, Origin.TEMPLATE
+                return None, None, None, None
+            older = next((x for x in sorted(known.values(), key=lambda x: x.number)
+                          if x.content_hash == digest), None)
+            if older is not None:
+                raise InputError(f"文件内容与本机已有的第{older.number}次报送相同，早于最新的第{latest.number}次报送"
+                                 "（旧文件？），未导入")
+            return (latest.number + 1, latest.uuid, Origin.TEMPLATE,
+                    f"文件没有报送标识（手工填写的模板），无法判断与第{latest.number}次报送的先后：已按收到的顺序作为"
+                    f"第{latest.number + 1}次报送导入，替换第{latest.number}次；如是旧文件，请退回")
         chain = list(inc.history)
         if latest is None:
-            return len(chain) + 1, chain[-1] if chain else None, Origin.IMPORT
+            return len(chain) + 1, chain[-1] if chain else None, Origin.IMPORT, None
         if latest.uuid in chain:
-            return len(chain) + 1, chain[-1], Origin.IMPORT
+            return len(chain) + 1, chain[-1], Origin.IMPORT, None
         older = [known[u].number for u in chain if u in known]
         if any(u not in known for u in chain) or not older or len(chain) + 1 <= latest.number:
             raise InputError(f"文件是第{len(chain) + 1}次报送，但本机已有第{latest.number}次报送，且两者不是先后关系"
                              "（文件早于已收到的报送，或来自另一份方案副本），未导入")
         raise InputError(f"文件是第{len(chain) + 1}次报送，但不晚于本机已有的第{latest.number}次报送，未导入")
 
+    def _parent(self, s: Session, inc: Incoming) -> Unit | None:
+        """The 上级单位 the filing declares (by code, else by name), checked against the registry."""
+        code = (inc.unit.get("parent_code") or "").strip()
+        name = (inc.unit.get("parent_name") or "").strip()
+        if code:
+            p = s.scalar(select(Unit).where(Unit.code == code))
+            if p is None:
+                raise InputError(f"封面上级单位代码「{code[:32]}」不在本机单位名录中，未导入")
+            if name and name != p.name:
+                raise InputError(f"封面上级单位代码「{code}」在名录中是「{p.name}」，与封面所填上级单位「{name[:40]}」不一致，未导入")
+            return p
+        if name:
+            found = list(s.scalars(select(Unit).where(Unit.name == name, Unit.kind != UnitKind.SCHOOL.value).limit(2)))
+            if len(found) != 1:
+                why = "不在本机单位名录中" if not found else "在名录中有重名"
+                raise InputError(f"封面上级单位「{name[:40]}」{why}：请填写上级单位代码，未导入")
+            return found[0]
+        return None
+
     def _unit(self, s: Session, inc: Incoming, receipt: Receipt, create: bool) -> Unit:
+        """Where the filing says the unit stands — checked against the registry, never guessed."""
+        label = self.store.vocab.label
         code = (inc.unit.get("code") or "").strip()
         db.serialize(s, f"unit:{code}")  # two files creating the same school at once: one creates it
+        kind = inc.unit.get("unit_kind") or None
         u = s.scalar(select(Unit).where(Unit.code == code))
-        declared_parent = (inc.unit.get("parent_code") or "").strip() or None
+        parent = self._parent(s, inc)
         if u is not None:
-            if declared_parent and u.parent is not None and u.parent.code != declared_parent:
-                raise InputError(f"封面上级单位「{declared_parent}」与名录中「{u.name}」的上级单位"
-                                 f"「{u.parent.name}（{u.parent.code}）」不一致，未导入")
+            if kind and kind != u.kind:
+                raise InputError(f"封面单位类型「{label(kind)}」与名录中「{u.name}（{u.code}）」的类型「{label(u.kind)}」不一致，未导入")
+            if parent is not None and u.parent_id != parent.id:
+                have = f"「{u.parent.name}（{u.parent.code}）」" if u.parent else "（无上级单位）"
+                raise InputError(f"封面上级单位「{parent.name}（{parent.code}）」与名录中「{u.name}」的上级单位{have}不一致，未导入")
             name = (inc.unit.get("name") or "").strip()
             if name and name != u.name:
                 receipt.warnings.append(f"封面单位名称「{name[:40]}」与名录中的「{u.name}」不同，按单位代码导入")
             return u
         if not create:
-            raise InputError(f"单位「{code}」不在本机单位名录中（可用 --create-units 按封面新建）")
+            raise InputError(f"单位「{code}」不在本机单位名录中（可用 --create-units 按封面新建，放在封面所填的上级单位之下）")
         name = (inc.unit.get("name") or "").strip()
         if not name:
             raise InputError(f"单位「{code}」不存在，且封面未填写单位名称，无法新建")
-        parent = declared_parent or inc.view.form.province
-        if not parent:
-            raise InputError(f"单位「{code}」不存在，且封面未填写上级单位代码，无法确定其位置")
+        if kind and kind != UnitKind.SCHOOL:
+            raise InputError(f"单位「{code}」（{label(kind)}）不在本机单位名录中：只能按封面新建学校，市州、县区请先更新名录")
+        if parent is None:
+            raise InputError(f"单位「{code}」不存在，且封面未填写上级单位代码，无法确定其所属市州或县区，未导入"
+                             "（不会默认放在省级之下）")
+        if parent.kind == UnitKind.SCHOOL:
+            raise InputError(f"封面上级单位「{parent.name}」是学校，学校不能放在学校之下，未导入")
         info, warns = self.store.units.add(
-            code, name, UnitKind.SCHOOL, parent, school_type=inc.unit.get("school_type"),
+            code, name, UnitKind.SCHOOL, parent.code, school_type=inc.unit.get("school_type"),
             school_code=inc.unit.get("school_code"), credit_code=inc.unit.get("credit_code"),
             contact_person=inc.unit.get("contact_person"), contact_phone=inc.unit.get("contact_phone"),
             origin=Origin.IMPORT, session=s)
         s.flush()
-        receipt.warnings += [f"已按封面新建单位「{info.name}」"] + warns
+        receipt.warnings += [f"已按封面新建单位「{info.name}」（上级单位：{parent.name}）"] + warns
         return s.get(Unit, info.id)
 
     def _plan(self, s: Session, inc: Incoming, unit: Unit) -> Plan:
@@ -196,17 +233,25 @@ class Receiving(Part):
         if p is not None:
             if (p.unit_id, p.form_id, p.year) != (unit.id, inc.view.id, inc.year):
                 raise InputError(f"方案标识 {inc.plan_uuid} 已属于 {p.unit.name} {p.year}年的方案，与封面不符")
-            return p
+            return self._same_version(p, inc)
         kind = inc.kind or self.store.plans.default_kind(info)
-        view, year, kind = self.store.plans.check_new(info, inc.view.id, inc.year, kind)
+        view, year, kind = self.store.plans.check_new(info, inc.view.id, inc.year, kind, inc.view.version)
         db.serialize(s, f"plan:{unit.id}:{view.id}:{year}:{kind}")  # the same key as Plans.insert
         p = s.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.form_id == view.id, Plan.year == year,
                                         Plan.kind == kind).with_for_update())
         if p is not None:
             if inc.plan_uuid and p.submission_no:
                 raise InputError(f"{unit.name} {year}年已有另一份「{kind}」方案（标识不同），请核对是否重复报送")
-            return p
+            return self._same_version(p, inc)
         return self.store.plans.insert(s, info, view, year, kind, Origin.IMPORT, inc.plan_uuid)
+
+    @staticmethod
+    def _same_version(p: Plan, inc: Incoming) -> Plan:
+        """A plan keeps the form version it was made on: a filing of another version is refused."""
+        if p.form_version != inc.view.version:
+            raise InputError(f"{p.unit.name} {p.year}年的方案按清单「{inc.view.form.title}」第{p.form_version}版填报，"
+                             f"文件却按第{inc.view.version}版填写，未导入；请报送单位按第{p.form_version}版重新导出报送表")
+        return p
 
     @staticmethod
     def _declared_unit(unit: Unit, inc: Incoming) -> UnitInfo:

@@ -98,13 +98,17 @@ class PlanSnapshot:
                             [(e.item_no, e.name, e.size, e.sha256) for e in self.evidence])
 
     # -------------------------------------------------------------- JSON
-    def to_json(self) -> str:
-        """The stored form of a submission (plan and unit identity travel with the content)."""
+    def to_json(self, form_hash: str | None = None) -> str:
+        """The stored form of a submission (plan and unit identity travel with the content), with
+        the content hash of the form version it was filled against (``FormView.hash``)."""
         u = self.unit
+        plan = {"uuid": self.plan.uuid, "form_id": self.plan.form_id, "form_version": self.plan.form_version,
+                "year": self.plan.year, "kind": self.plan.kind}
+        if form_hash:
+            plan["form_hash"] = form_hash
         doc = {
             "format": FORMAT,
-            "plan": {"uuid": self.plan.uuid, "form_id": self.plan.form_id, "form_version": self.plan.form_version,
-                     "year": self.plan.year, "kind": self.plan.kind},
+            "plan": plan,
             "unit": None if u is None else {k: v for k, v in asdict(u).items() if k not in ("id", "builtin")},
             "values": {str(no): kv for no, kv in sorted(self.values.items())},
             "indicators": {k: list(ta) for k, ta in sorted(self.indicators.items())},

@@ -75,14 +75,14 @@ class Store:
     @classmethod
     def open(cls, db_ref=None, catalog: Catalog | None = None, seed_registry: bool = True,
              actor: Actor | None = None) -> Store:
-        from ..catalog import default_catalog
+        from ..catalog import installed_catalog
 
         if actor is not None:
             actor.check()
         engine = db.make_engine(db.resolve_url(db_ref))
         try:
             backup = db.ensure_schema(engine)
-            store = cls(engine, catalog or default_catalog(), actor)
+            store = cls(engine, catalog or installed_catalog(), actor)  # shipped forms and the user's
             store.backup = backup
             if seed_registry:
                 store.units.ensure_registry()

@@ -15,6 +15,16 @@ from .models import Unit
 from .snapshot import UnitInfo
 from .store import Part
 
+# The unit attributes people fill in, as they call them (the importer checks a filing's cover by them).
+LABELS = {k: Unit.__table__.c[k].info["label"] for k in
+          ("code", "name", "school_type", "school_code", "credit_code", "contact_person", "contact_phone")}
+
+
+def check_lengths(model, values: dict, labels: dict[str, str] | None = None) -> None:
+    """Refuse text that does not fit its column or holds control characters (limits.py, the one
+    rule for every backend; ``labels`` is kept for callers: the columns carry their labels)."""
+    limits.check_rows(model, [values])
+
 
 def unit_info(u: Unit, parent: Unit | None) -> UnitInfo:
     return UnitInfo(u.id, u.code, u.name, u.kind, parent.code if parent else None, u.province_code,

@@ -1,0 +1,477 @@
+"""The one gate every received zip passes before any parser sees it (.xlsx, .docx, 报送包 .zip).
+
+Used by the Excel importer, the 报送包 reader and the policy-document reader alike, so each
+gets the strongest check either had before: the size is read from the file system before a
+byte is read; the central directory is checked (entry count, duplicate names, encryption,
+compression method, declared sizes and ratios) before anything is decompressed; then every
+part is decompressed in bounded chunks and every part that is XML — by content, whatever its
+name — is parsed by defusedxml with DTDs, entities and external references forbidden
+(calamine parses in Rust, outside defusedxml, so nothing hostile may reach it); a part that is
+not XML must not carry a DTD either. Worksheets are scanned in the same pass (linear, no regex
+over the XML): how far their cells reach and how many there are is checked before a reader
+allocates a grid, and what the readers cannot tell (formula text as typed, number formats,
+merged ranges, defined names) is collected for the importer.
+
+Every refusal is :class:`UnsafeFile` with one Chinese sentence.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls/.doc, or an encrypted .xlsx/.docx
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_CHUNK = 1 << 16
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# A DTD or entity declaration in a part that is not XML (checked case-insensitively, also UTF-16)
+_DTD_MARKS = tuple(m for s in ("<!doctype", "<!entity") for m in (s.encode(), s.encode("utf-16-le"),
+                                                                 s.encode("utf-16-be")))
+_MARK_LEN = max(len(m) for m in _DTD_MARKS)
+_CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
+REQUIRED_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+
+
+class UnsafeFile(ValueError):
+    """The file is refused before parsing; ``str()`` is the Chinese reason."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one received file; every one is checked before the work it bounds."""
+
+    file_bytes: int = 20 * 1024 * 1024
+    total_bytes: int = 200 * 1024 * 1024  # declared uncompressed size of all entries
+    entry_bytes: int = 100 * 1024 * 1024
+    ratio: int = 100  # uncompressed / compressed, for entries above ratio_floor
+    ratio_floor: int = 1024 * 1024
+    entries: int = 2000
+    sheet_area: int = 1_000_000  # rows × columns a worksheet's cells span (a reader's grid)
+    cells: int = 500_000  # <c> elements in all worksheets
+    sheet_elements: int = 1_000_000  # XML elements of one worksheet (scanned in Python)
+
+
+OOXML = Limits()
+# A 报送表 is well under 1 MB; 20 MB bounds what one file may cost (hostile corpus: tests/test_hostile.py).
+FILING = Limits(total_bytes=100 * 1024 * 1024, entry_bytes=50 * 1024 * 1024, sheet_area=200_000, cells=200_000,
+                sheet_elements=400_000)
+
+
+# ------------------------------------------------------------------ size and kind
+def check_size(path: Path, limit: int, what: str) -> int:
+    """The file's size, refusing a file that is missing, empty or over ``limit`` (nothing is read)."""
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise UnsafeFile(f"无法读取文件「{path.name}」：{e.strerror or e}") from None
+    if not path.is_file():
+        raise UnsafeFile(f"「{path.name}」不是文件")
+    if size > limit:
+        raise UnsafeFile(f"文件过大（{size / 1048576:.1f} MB），{what}不应超过 {limit // 1048576} MB")
+    if size == 0:
+        raise UnsafeFile(f"文件「{path.name}」是空的")
+    return size
+
+
+def refuse_compound(head: bytes, data: bytes | None, what: str) -> None:
+    """An OLE compound file where a zip was expected: an encrypted Office file, or an old .xls/.doc."""
+    if not head.startswith(CFB_MAGIC):
+        return
+    if data is not None and _ENCRYPTED_STREAM in data:
+        raise UnsafeFile("文件设有打开密码（已加密），无法读取：请在 Excel/WPS 中取消密码后另存，再导入")
+    raise UnsafeFile("这是旧版 Office 文件（.xls/.doc）或已加密的文件：请在 Excel/WPS 中另存为 .xlsx/.docx（不设密码）")
+
+
+# ------------------------------------------------------------------ the central directory
+def open_zip(source: Path | bytes, what: str, limits: Limits = OOXML) -> zipfile.ZipFile:
+    """``source`` as a zip after the central-directory checks; the caller closes it."""
+    if isinstance(source, (bytes, bytearray)):
+        refuse_compound(bytes(source[:8]), bytes(source), what)
+        if len(source) > limits.file_bytes:
+            raise UnsafeFile(f"文件过大（{len(source) / 1048576:.1f} MB），{what}不应超过 {limits.file_bytes // 1048576} MB")
+        handle = io.BytesIO(source)
+    else:
+        check_size(source, limits.file_bytes, what)
+        with open(source, "rb") as f:
+            head = f.read(8)
+            if head.startswith(CFB_MAGIC):
+                refuse_compound(head, head + f.read(limits.file_bytes), what)
+        handle = source
+    try:
+        zf = zipfile.ZipFile(handle)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        raise UnsafeFile(f"不是有效的 {what}（文件已损坏、不完整或格式不符）") from None
+    try:
+        check_directory(zf, what, limits)
+    except BaseException:
+        zf.close()
+        raise
+    return zf
+
+
+def check_directory(zf: zipfile.ZipFile, what: str, limits: Limits) -> None:
+    infos = zf.infolist()
+    if len(infos) > limits.entries:
+        raise UnsafeFile(f"{what}内部件过多（{len(infos)} 个），疑似恶意文件，已拒绝")
+    seen: set[str] = set()
+    total = 0
+    for i in infos:
+        key = i.filename.lower()
+        if key in seen:  # two readers could pick different copies: one checked, another parsed
+            raise UnsafeFile(f"{what}内有重名的部件「{i.filename}」，疑似恶意文件，已拒绝")
+        seen.add(key)
+        if i.flag_bits & 0x1:
+            raise UnsafeFile(f"{what}已加密（设有密码），无法读取：请取消密码后重新保存或打包")
+        if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise UnsafeFile(f"{what}内「{i.filename}」使用了不支持的压缩方式，请用常规 zip 格式重新保存")
+        total += i.file_size
+        if i.file_size > limits.entry_bytes or (
+                i.file_size > limits.ratio_floor and i.file_size > limits.ratio * max(i.compress_size, 1)):
+            raise UnsafeFile(f"{what}内「{i.filename}」解压后过大（{i.file_size / 1048576:.0f} MB），疑似压缩炸弹，已拒绝")
+    if total > limits.total_bytes:
+        raise UnsafeFile(f"{what}解压后总大小过大（{total / 1048576:.0f} MB），疑似压缩炸弹，已拒绝")
+
+
+def chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """The entry's bytes in chunks, never more than its declared size (a lying header is refused)."""
+    left = info.file_size
+    try:
+        with zf.open(info) as f:
+            while True:
+                block = f.read(min(_CHUNK, left + 1))
+                if not block:
+                    return
+                left -= len(block)
+                if left < 0:
+                    raise UnsafeFile(f"「{info.filename}」的实际大小与声明不符，疑似恶意文件，已拒绝")
+                yield block
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zipfile.LargeZipFile):
+        raise UnsafeFile(f"文件已损坏：无法解压「{info.filename}」") from None
+
+
+def read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    return b"".join(chunks(zf, info))
+
+
+# ------------------------------------------------------------------ every part
+class _Stop(Exception):
+    """A scan target found the part over a bound; ``str()`` is the refusal."""
+
+
+class _Null:
+    """A parser target that keeps nothing: expat runs at C speed, no tree is built."""
+
+    def close(self):
+        return None
+
+
+_DEFUSED_NAMES = {"EntitiesForbidden": "实体声明（ENTITY）", "ExternalReferenceForbidden": "外部实体引用",
+                  "DTDForbidden": "DTD 声明", "NotSupportedError": "不受支持的 XML 结构"}
+
+
+def _looks_xml(name: str, head: bytes) -> bool:
+    if name.lower().endswith((".xml", ".rels", ".vml")) or head.startswith(_BOMS[1:]):
+        return True
+    return head.removeprefix(_BOMS[0]).lstrip(b" \t\r\n").startswith(b"<")
+
+
+def parse_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target=None, first: bytes | None = None, rest=None) -> None:
+    """Stream one part through defusedxml (DTD, entities, external references forbidden)."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import DefusedXMLParser
+
+    parser = DefusedXMLParser(target=target or _Null(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    if first is None:
+        rest = chunks(zf, info)
+        first = next(rest, b"")
+    try:
+        parser.feed(first)
+        for block in rest:
+            parser.feed(block)
+        parser.close()
+    except DefusedXmlException as e:
+        kind = type(e).__name__
+        if kind == "DTDForbidden" and b"<!ENTITY" in first:  # name the attack the DTD carries
+            kind = "ExternalReferenceForbidden" if re.search(rb"<!ENTITY[^>]*(SYSTEM|PUBLIC)", first) else "EntitiesForbidden"
+        what = _DEFUSED_NAMES.get(kind, "不安全的 XML 声明")
+        raise UnsafeFile(f"文件内「{info.filename}」含有{what}，可能读取本机文件或耗尽内存，已拒绝") from None
+    except _Stop as e:
+        raise UnsafeFile(f"文件内「{info.filename}」{e}") from None
+    except (ParseError, ValueError, UnicodeError, RecursionError):
+        raise UnsafeFile(f"文件已损坏：「{info.filename}」不是有效的 XML") from None
+
+
+def check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target=None) -> None:
+    """XML by content or name: parsed; anything else: must not carry a DTD or entity declaration."""
+    stream = chunks(zf, info)
+    first = next(stream, b"")
+    if _looks_xml(info.filename, first):
+        parse_part(zf, info, target, first, stream)
+        return
+    tail = b""
+    for block in (first, *stream):
+        window = (tail + block).lower()
+        if any(m in window for m in _DTD_MARKS):
+            raise UnsafeFile(f"文件内「{info.filename}」含有 DTD 声明，已拒绝")
+        tail = window[-_MARK_LEN:]
+
+
+def check_parts(zf: zipfile.ZipFile, target_for=None, skip=()) -> None:
+    """Every part of the zip; ``target_for(name)`` may give a parser target for a part."""
+    for info in zf.infolist():
+        if info.is_dir() or info.filename in skip:
+            continue
+        check_part(zf, info, target_for(info.filename) if target_for else None)
+
+
+# ------------------------------------------------------------------ xlsx structure
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def parse_ref(text: str) -> tuple[int, int] | None:
+    """``B12`` / ``$B$12`` → (12, 2); None if not a cell reference."""
+    m = _CELL_REF.fullmatch(text.strip().upper())
+    if not m:
+        return None
+    return int(m[2]), col_number(m[1])
+
+
+def parse_range(text: str) -> tuple[int, int, int, int] | None:
+    """``B5:B6`` → (5, 2, 6, 2) as (row, col, last row, last col)."""
+    a, _, b = text.partition(":")
+    first, last = parse_ref(a), parse_ref(b or a)
+    if first is None or last is None:
+        return None
+    return first[0], first[1], max(first[0], last[0]), max(first[1], last[1])
+
+
+class _Collect:
+    """Parser target for small parts: the attributes of the elements named in ``want``, and text."""
+
+    def __init__(self, want: tuple[str, ...], limit: int = 100_000):
+        self.want, self.limit = want, limit
+        self.found: list[tuple[str, dict, list[str]]] = []
+        self._open: list[str] | None = None
+        self._n = 0
+
+    def start(self, tag, attrib):
+        self._n += 1
+        if self._n > self.limit:
+            raise _Stop("结构过于庞大，疑似恶意文件，已拒绝")
+        name = _local(tag)
+        if name in self.want:
+            self._open = []
+            self.found.append((name, {_local(k): v for k, v in attrib.items()}, self._open))
+
+    def end(self, tag):
+        self._open = None
+
+    def data(self, text):
+        if self._open is not None and len(self._open) < 1000:
+            self._open.append(text)
+
+    def close(self):
+        return None
+
+
+@dataclass
+class SheetScan:
+    """What one worksheet holds, as the XML says (1-based rows and columns)."""
+
+    name: str
+    part: str
+    rows: int = 0  # how far cells reach
+    cols: int = 0
+    cells: int = 0
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # as typed: "=2+2"
+    styles: dict[tuple[int, int], int] = field(default_factory=dict)  # style index of cells with a value
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+class _SheetTarget:
+    """Linear scan of a worksheet: cell positions (also where ``r`` is omitted), formulas, merges."""
+
+    def __init__(self, scan: SheetScan, limits: Limits, budget: list[int]):
+        self.scan, self.limits, self.budget = scan, limits, budget
+        self.elements = 0
+        self.row = 0
+        self.col = 0
+        self.cell: tuple[int, int] | None = None
+        self.style = 0
+        self.valued = False
+        self.formula: list[str] | None = None
+        self.formula_attr: dict = {}
+        self.shared: dict[str, str] = {}
+
+    def start(self, tag, attrib):
+        self.elements += 1
+        if self.elements > self.limits.sheet_elements:
+            raise _Stop(f"元素过多（超过 {self.limits.sheet_elements} 个），不像报送表，已拒绝")
+        name = _local(tag)
+        if name == "c":
+            self.budget[0] -= 1
+            if self.budget[0] < 0:
+                raise _Stop(f"单元格过多（全部工作表超过 {self.limits.cells} 个），不像报送表，已拒绝")
+            ref = attrib.get("r")
+            pos = parse_ref(ref) if ref else (self.row or 1, self.col + 1)
+            if pos is None:
+                raise _Stop(f"单元格坐标「{ref[:20]}」无效，已拒绝")
+            if pos[1] > 16384 or pos[0] > 1048576:
+                raise _Stop(f"单元格坐标「{ref[:20]}」超出工作表范围，已拒绝")
+            self.row, self.col = pos
+            self.cell, self.valued = pos, False
+            self.style = int(attrib.get("s") or 0) if (attrib.get("s") or "0").isdigit() else 0
+            self._reach(pos)
+        elif name == "row":
+            r = attrib.get("r")
+            self.row = int(r) if r and r.isdigit() else self.row + 1
+            self.col = 0
+        elif name in ("v", "is"):
+            self.valued = True
+        elif name == "f":
+            self.formula, self.formula_attr = [], dict(attrib)
+        elif name == "mergeCell":
+            rng = parse_range(attrib.get("ref", ""))
+            if rng:
+                self._reach((rng[2], rng[3]))
+                self.scan.merges.append(rng)
+
+    def _reach(self, pos: tuple[int, int]) -> None:
+        s = self.scan
+        rows, cols = max(s.rows, pos[0]), max(s.cols, pos[1])
+        if rows * cols > self.limits.sheet_area:
+            where = f"{_letters(pos[1])}{pos[0]}"
+            raise _Stop(f"的单元格延伸到 {where}（{rows} 行 × {cols} 列），超出报送表的合理范围，疑似恶意文件，已拒绝")
+        s.rows, s.cols = rows, cols
+
+    def data(self, text):
+        if self.formula is not None:
+            self.formula.append(text)
+
+    def end(self, tag):
+        name = _local(tag)
+        if name == "f" and self.formula is not None and self.cell is not None:
+            text = "".join(self.formula)
+            si = self.formula_attr.get("si")
+            if si is not None:
+                text = self.shared.setdefault(si, text) if text else self.shared.get(si, "")
+            self.scan.formulas[self.cell] = "=" + text
+            self.formula = None
+        elif name == "c" and self.cell is not None:
+            if self.style and (self.valued or self.cell in self.scan.formulas):
+                self.scan.styles[self.cell] = self.style
+            self.cell = None
+
+    def close(self):
+        return None
+
+
+def _letters(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+_PERCENT_BUILTIN = {9, 10}
+
+
+def _is_percent(code: str) -> bool:
+    """A number format that shows a share as a percentage (% outside quotes and brackets)."""
+    code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code)
+    return "%" in code
+
+
+@dataclass
+class XlsxScan:
+    sheets: dict[str, SheetScan] = field(default_factory=dict)
+    percent_styles: frozenset[int] = frozenset()
+    defined_names: dict[str, str] = field(default_factory=dict)  # name → formula text (e.g. 任务清单!$E:$E)
+    hidden: frozenset[str] = frozenset()  # sheet names not visible
+
+    def percent(self, sheet: str, row: int, col: int) -> bool:
+        s = self.sheets.get(sheet)
+        return s is not None and s.styles.get((row, col)) in self.percent_styles
+
+
+def _resolve(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _small(zf: zipfile.ZipFile, name: str, want: tuple[str, ...]) -> list[tuple[str, dict, list[str]]]:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return []
+    target = _Collect(want)
+    parse_part(zf, info, target)
+    return target.found
+
+
+def scan_xlsx(zf: zipfile.ZipFile, limits: Limits = OOXML) -> XlsxScan:
+    """Check every part of a workbook and collect its worksheets' structure (one pass per part)."""
+    wb_part = REQUIRED_PART["xlsx"]
+    rels_part = "xl/_rels/workbook.xml.rels"
+    rels = {a.get("Id"): (a.get("Target", ""), a.get("Type", "")) for _n, a, _t in _small(zf, rels_part, ("Relationship",))}
+    out = XlsxScan()
+    parts: dict[str, SheetScan] = {}
+    hidden = set()
+    for name, a, text in _small(zf, wb_part, ("sheet", "definedName")):
+        if name == "definedName":
+            out.defined_names[a.get("name", "")] = "".join(text)
+            continue
+        rid = next((v for k, v in a.items() if k == "id"), None)
+        target, kind = rels.get(rid, ("", ""))
+        if a.get("state") in ("hidden", "veryHidden"):
+            hidden.add(a.get("name", ""))
+        if target and kind.endswith("/worksheet"):
+            part = _resolve(wb_part, target)
+            parts[part] = out.sheets[a.get("name", "")] = SheetScan(a.get("name", ""), part)
+    out.hidden = frozenset(hidden)
+    styles_part = next((_resolve(wb_part, t) for t, k in rels.values() if k.endswith("/styles")), "xl/styles.xml")
+    found = _small(zf, styles_part, ("numFmt", "cellXfs", "xf"))
+    codes = {int(a["numFmtId"]): a.get("formatCode", "") for n, a, _t in found
+             if n == "numFmt" and a.get("numFmtId", "").isdigit()}
+    xfs, in_cell_xfs = [], False
+    for n, a, _t in found:  # xf elements after <cellXfs> are the cell formats, in index order
+        if n == "cellXfs":
+            in_cell_xfs = True
+        elif n == "xf" and in_cell_xfs:
+            xfs.append(int(a.get("numFmtId", "0")) if a.get("numFmtId", "0").isdigit() else 0)
+    out.percent_styles = frozenset(i for i, fmt_id in enumerate(xfs)
+                                   if fmt_id in _PERCENT_BUILTIN or _is_percent(codes.get(fmt_id, "")))
+    budget = [limits.cells]
+    check_parts(zf, lambda n: _SheetTarget(parts[n], limits, budget) if n in parts else None,
+                skip=(wb_part, rels_part, styles_part))
+    return out
+
+
+def open_ooxml(source: Path | bytes, kind: str, what: str, limits: Limits = OOXML):
+    """Check a .docx/.xlsx whole; returns (open ZipFile, XlsxScan or None). The caller closes the zip."""
+    zf = open_zip(source, what, limits)
+    try:
+        if REQUIRED_PART[kind] not in zf.namelist():
+            raise UnsafeFile(f"不是有效的 {what}（缺少 {REQUIRED_PART[kind]}）")
+        if kind == "xlsx":
+            return zf, scan_xlsx(zf, limits)
+        check_parts(zf)
+        return zf, None
+    except BaseException:
+        zf.close()
+        raise
