@@ -4,6 +4,9 @@ config folders (QSettings, user data) and offscreen Qt, so no test sees another'
 Markers: a test module that imports Qt is ``gui``, every other test is ``core`` (``pytest -m core``
 runs the Qt-free suite alone, in seconds). A modal dialog that a test did not patch fails the test
 instead of blocking it: ``refuse_modal_dialogs`` below.
+
+Backends: a module marked ``backends`` runs its database tests on SQLite and on PostgreSQL
+(tests/backends.py); the header names both and the end of the run counts the PostgreSQL results.
 """
 from __future__ import annotations
 
@@ -28,6 +31,43 @@ def _uses_qt(module, cache={}) -> bool:  # noqa: B006 - per-session memo of modu
         text = Path(path).read_text(encoding="utf-8") if path else ""
         cache[path] = bool(re.search(r"^\s*(from|import)\s+(PySide6|desktop\.gui)\b", text, re.M))
     return cache[path]
+
+
+def pytest_generate_tests(metafunc):
+    """``[sqlite]`` and ``[postgresql]`` variants of every database test in a ``backends`` module."""
+    from backends import BACKENDS
+
+    if "backend" not in metafunc.fixturenames or not metafunc.definition.get_closest_marker("backends"):
+        return
+    only = metafunc.definition.get_closest_marker("sqlite_only")
+    metafunc.parametrize("backend", BACKENDS[:1] if only else BACKENDS, indirect=True)
+
+
+def pytest_report_header(config):
+    from backends import connect
+
+    server, what = connect()
+    if server is not None:
+        server.engine.dispose()
+    return [f"database backends: sqlite (file per test); postgresql: {what}"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line CI shows: how the PostgreSQL-backed variants went."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for rep in terminalreporter.stats.get(outcome, []):
+            if "[postgresql" in getattr(rep, "nodeid", "") or "-postgresql" in getattr(rep, "nodeid", ""):
+                if outcome != "passed" or rep.when == "call":
+                    counts[outcome] = counts.get(outcome, 0) + 1
+    if counts:
+        from backends import connect
+
+        server, what = connect()
+        if server is not None:
+            server.engine.dispose()
+        line = ", ".join(f"{n} {k}" for k, n in counts.items())
+        terminalreporter.write_line(f"PostgreSQL-backed tests ({what}): {line}")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -79,9 +119,70 @@ def catalog():
     return default_catalog()
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """The PostgreSQL server of $YICE_TEST_PG with its template database; skip (fail in CI) if none."""
+    from backends import connect
+
+    server, what = connect()
+    if server is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI 需要 PostgreSQL（.ci/run 应已启动测试集群并设置 YICE_TEST_PG）：{what}")
+        pytest.skip(f"PostgreSQL {what}")
+    server.prepare()
+    yield server
+    server.close()
+
+
 @pytest.fixture
-def db_path(tmp_path) -> Path:
-    return tmp_path / "yice.sqlite3"
+def backend(request) -> str:
+    """``sqlite`` or ``postgresql`` (parametrised in ``backends`` modules, else sqlite)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def pg_databases(request):
+    """The server databases this test made; dropped when it ends."""
+    made: list[str] = []
+    yield made
+    if made:
+        server = request.getfixturevalue("pg_server")
+        for url in made:
+            server.drop(server.name_of(url))
+
+
+@pytest.fixture
+def new_db(backend, tmp_path, request, pg_databases):
+    """``new_db(name)``: a fresh database of this test's backend — a file path for SQLite, a URL
+    of a new database (migrated, registry seeded) on the server for PostgreSQL."""
+    if backend == "sqlite":
+        return lambda name="yice": tmp_path / f"{name}.sqlite3"
+    server = request.getfixturevalue("pg_server")
+
+    def make(name="yice"):
+        pg_databases.append(server.create())
+        return pg_databases[-1]
+    return make
+
+
+@pytest.fixture
+def clone_db(backend, tmp_path, request, pg_databases):
+    """``clone_db(ref, name)``: a copy of a database no one has open (a unit's copy of the office's)."""
+    def clone(ref, name: str = "copy"):
+        if backend == "sqlite":
+            dest = tmp_path / f"{name}.sqlite3"
+            shutil.copy(ref, dest)
+            return dest
+        server = request.getfixturevalue("pg_server")
+        pg_databases.append(server.create(template=server.name_of(str(ref))))
+        return pg_databases[-1]
+    return clone
+
+
+@pytest.fixture
+def db_path(new_db):
+    """This test's database: a file (SQLite) or, under the postgresql backend, its URL."""
+    return new_db("yice")
 
 
 @pytest.fixture

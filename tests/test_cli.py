@@ -10,6 +10,8 @@ import pytest
 from conftest import ROOT
 from tools import dump_db as _dump
 
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture
 def plan(cli):
@@ -156,3 +158,78 @@ def test_console_entry_point_runs_as_module(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "gs2020-annex2" in out.stdout and "33项" in out.stdout
+
+
+# Every bad input the issue found (and its neighbours): one Chinese line, exit 2, nothing written.
+LONG_NAME, LONG_CODE = "名" * 300, "C" * 44
+BAD_INPUT = [
+    (("unit", "add", "--code", "X1", "--name", LONG_NAME, "--kind", "school", "--parent", "620100"),
+     "「单位名称」过长（300 字），最多 200 字"),
+    (("unit", "add", "--code", LONG_CODE, "--name", "甲", "--kind", "school", "--parent", "620100"),
+     "「单位代码」过长（44 字），最多 32 字"),
+    (("unit", "add", "--code", "X2", "--name", "乙", "--kind", "school", "--parent", "620100", "--contact", "张" * 51),
+     "「联系人」过长"),
+    (("unit", "add", "--code", "X3", "--name", "丙\x1b[31m", "--kind", "school", "--parent", "620100"),
+     "「单位名称」含有不可见的控制字符（U+001B）"),
+    (("unit", "add", "--code", "X4\x00", "--name", "丁", "--kind", "school", "--parent", "620100"),
+     "「单位代码」含有不可见的控制字符（U+0000）"),
+    (("plan", "explain", "{plan}", "--item", "999", "--rule", "overdue", "--field", "deadline", "--text", "x"),
+     "没有第999项"),
+    (("plan", "explain", "{plan}", "--item", "2", "--rule", "overdue", "--field", "f" * 100, "--text", "x"),
+     "第2项没有字段"),
+    (("plan", "explain", "{plan}", "--item", "2", "--rule", "overdue", "--field", "deadline", "--text", "说" * 2001),
+     "说明过长（2001 字）"),
+    (("plan", "explain", "{plan}", "--item", "2", "--rule", "overdue", "--field", "deadline", "--text", "a\x07b"),
+     "「说明」含有不可见的控制字符（U+0007）"),
+    (("plan", "set", "{plan}", "--item", "2", "--field", "measures", "--value", "红\x1b[31m字"),
+     "「第2项落实举措」含有不可见的控制字符（U+001B）"),
+    (("plan", "section", "{plan}", "--key", "goals", "--value", "目标\x00"), "「建设目标」含有不可见的控制字符（U+0000）"),
+    (("plan", "section", "{plan}", "--key", "k" * 100, "--value", "x"), "未知的方案章节"),
+    (("plan", "show", "9" * 30), "方案「" + "9" * 30 + "」不存在"),
+    (("plan", "show", "²"), "方案「²」不存在"),
+    (("plan", "set", "9" * 19, "--item", "2", "--field", "measures", "--value", "x"), "不存在"),
+    (("plan", "set", "{plan}", "--item", "9" * 25, "--field", "measures", "--value", "x"), "条目序号应在 0～9999 之间"),
+    (("plan", "show", "{plan}", "--submission", "9" * 25), "次数应在 1～2147483647 之间"),
+    (("plan", "diff", "{plan}", "--from", "-3"), "次数应在 1～2147483647 之间"),
+    (("plan", "history", "{plan}", "--limit", "-5"), "条数应在 1～100000 之间"),
+    (("plan", "list", "--year", "9" * 25), "年度应在 2000～2100 之间"),
+    (("summary", "--form", "gs2020-annex2", "--year", "２０２６x"), "年度应为整数"),
+    (("plan", "new", "--unit", "4162010730", "--form", "gs2020-annex2"), "缺少必需的参数：--year"),
+    (("plan", "frobnicate"), "没有子命令「frobnicate」"),
+    (("--as", "张" * 60, "plan", "set", "{plan}", "--item", "2", "--field", "measures", "--value", "x"),
+     "「操作人姓名」过长（60 字），最多 50 字"),
+    (("--role", "king", "unit", "list"), "参数 --role 的取值「king」无效"),
+    (("plan", "show", "\udcff\udcfe"), "不是 UTF-8 编码"),  # undecodable bytes in argv
+    (("unit", "add", "--code", "X5", "--name", "名\udcff", "--kind", "school", "--parent", "620100"), "不是 UTF-8 编码"),
+    (("--db", "{tmp}", "unit", "list"), "是文件夹，请指定数据库文件"),
+    (("--db", "{notdb}", "unit", "list"), "不是本程序的数据库文件"),
+    (("--db", "mysql://h/db", "unit", "list"), "不支持的数据库「mysql」"),
+    (("--db", "postgresql://x:pw@[::1", "unit", "list"), "格式无效"),
+    (("--db", "postgresql://nobody@127.0.0.1:1/yice", "unit", "list"), "服务器未运行，或不接受来自本机的连接"),
+    (("--db", "{tmp}/a\x1b]0;x\x07.sqlite3", "unit", "list"), "含有无效字符"),
+    (("restore", "{notdb}", "--yes"), ("不是一策通的备份文件", "PostgreSQL 服务器上的数据库请由管理员用 pg_dump")),
+    (("backup", "-o", "{tmp}"), ("是文件夹，请指定备份文件名", "PostgreSQL 服务器上的数据库请由管理员用 pg_dump")),
+]
+
+
+@pytest.mark.parametrize("args, words", BAD_INPUT, ids=[f"{a[0]}-{a[1]}-{i}" for i, (a, _) in enumerate(BAD_INPUT)])
+def test_bad_input_is_one_chinese_line_exit_2_and_writes_nothing(cli, plan, db_path, tmp_path, args, words):
+    notdb = tmp_path / "notes.txt"
+    notdb.write_text("这不是数据库" * 100, encoding="utf-8")
+    args = [a.format(plan=plan, tmp=tmp_path, notdb=notdb) if "{" in a else a for a in args]
+    before = _dump(db_path)
+    code, out, err = cli(*args)
+    assert code == 2, (code, out, err)
+    assert err.startswith("错误：") and err.count("\n") == 1 and "Traceback" not in err, err
+    assert any(w in err for w in ((words,) if isinstance(words, str) else words)), err
+    assert _dump(db_path) == before
+
+
+def test_undecodable_bytes_in_a_real_argv_are_one_line(tmp_path):
+    """The shell passes bytes that are not UTF-8 (a GBK terminal): one line, exit 2."""
+    out = subprocess.run([sys.executable.encode(), b"-m", b"desktop", b"--db", str(tmp_path / "m.sqlite3").encode(),
+                          b"unit", b"add", b"--code", b"X1", b"--name", "测试学校".encode("gbk"), b"--kind", b"school",
+                          b"--parent", b"620100"], cwd=ROOT, capture_output=True, timeout=60)
+    err = out.stderr.decode("utf-8", "replace")
+    assert out.returncode == 2 and err.count("\n") == 1 and "不是 UTF-8 编码" in err, err
+    assert not (tmp_path / "m.sqlite3").exists()  # refused before anything was opened

@@ -19,7 +19,9 @@ from desktop.excel.filing import export_plan_xlsx, export_template
 from desktop.excel.importer import import_files
 from desktop.excel.layout import COVER, EVIDENCE, GUIDE, INDICATORS, NEED, TASKS, table_fields
 from test_sheets_export import FORM, fill_plan
-from tools import dump_db, explain_all
+from tools import db_ref, dump_db, explain_all
+
+pytestmark = pytest.mark.backends
 
 CODE = "4162010730"
 UNIT_FIELDS = ("code", "name", "kind", "parent_code", "parent_name", "province_code", "school_type", "school_code",
@@ -60,8 +62,8 @@ def full_plan(store, county_school):
     return store.plans.get(plan.id)
 
 
-def _province(tmp_path, catalog, name="province.sqlite3") -> Store:
-    return Store.open(tmp_path / name, catalog=catalog)
+def _province(new_db, catalog, name="province") -> Store:
+    return Store.open(new_db(name), catalog=catalog)
 
 
 def _resave(soffice, src: Path, tmp_path: Path) -> Path:
@@ -90,10 +92,10 @@ def assert_equal_filing(a: Store, plan_a, b: Store, plan_b):
 
 
 @pytest.mark.office
-def test_every_field_round_trips_through_libreoffice(store, full_plan, tmp_path, catalog, soffice):
+def test_every_field_round_trips_through_libreoffice(store, full_plan, tmp_path, catalog, soffice, new_db):
     good = export_plan_xlsx(store, full_plan.id, tmp_path / "兰州职院.xlsx")
     resaved = _resave(soffice, good, tmp_path)
-    prov = _province(tmp_path, catalog)
+    prov = _province(new_db, catalog)
     rep = import_files(prov, [resaved], create_units=True)
     f = rep.files[0]
     assert rep.ok and f.outcome == "accepted", f.messages
@@ -112,7 +114,7 @@ def test_every_field_round_trips_through_libreoffice(store, full_plan, tmp_path,
     assert sb.indicators[view.items[12].indicators[0].key] == (1234567.0, 2.5)
 
 
-def test_package_carries_the_evidence_files(cli, store, full_plan, tmp_path, catalog):
+def test_package_carries_the_evidence_files(cli, store, full_plan, tmp_path, catalog, new_db):
     out = tmp_path / "报送包.zip"
     code, text, err = cli("export", full_plan.uuid, "--format", "package", "-o", str(out))
     assert code == 0, err
@@ -121,7 +123,7 @@ def test_package_carries_the_evidence_files(cli, store, full_plan, tmp_path, cat
     assert sum(n.endswith(".xlsx") for n in names) == 1 and sum(n.endswith(".docx") for n in names) == 1
     assert sorted(n for n in names if n.startswith("佐证材料/")) == [
         "佐证材料/第12项/会议纪要.pdf", "佐证材料/第3项/会议纪要.pdf", "佐证材料/第3项/照片.jpg"]
-    prov = _province(tmp_path, catalog)
+    prov = _province(new_db, catalog)
     f = import_files(prov, [out], create_units=True).files[0]
     assert f.outcome == "accepted" and f.counts["package"] == 1, f.messages
     assert f.warnings == [f"报送包.zip：已按封面新建单位「兰州职业技术学院」（上级单位：城关区）"]
@@ -133,7 +135,7 @@ def test_package_carries_the_evidence_files(cli, store, full_plan, tmp_path, cat
     assert import_files(prov, [out]).files[0].outcome == "unchanged"
 
 
-def test_package_evidence_checked_against_the_list(store, full_plan, tmp_path, catalog):
+def test_package_evidence_checked_against_the_list(store, full_plan, tmp_path, catalog, new_db):
     from desktop.cli.cmd_export import export_package
 
     pkg = export_package(store, full_plan.id, tmp_path / "p.zip")
@@ -145,7 +147,7 @@ def test_package_evidence_checked_against_the_list(store, full_plan, tmp_path, c
                 data = b"not the listed photo"
             zout.writestr(i.filename, data)
         zout.writestr("别的/无关.txt", b"x")
-    prov = _province(tmp_path, catalog)
+    prov = _province(new_db, catalog)
     f = import_files(prov, [broken], create_units=True).files[0]
     assert f.outcome == "accepted", f.messages
     text = "\n".join(f.warnings)
@@ -170,12 +172,12 @@ def _school_filing(catalog, tmp_path: Path, code: str, name: str, parent: str, p
     return out
 
 
-def test_summary_of_imported_schools_puts_each_under_its_city(tmp_path, catalog):
+def test_summary_of_imported_schools_puts_each_under_its_city(tmp_path, catalog, new_db):
     """Schools created from their filings stand where the cover says; the province summary counts them per city."""
     schools = [("3662010001", "兰州第一中职", "620100", "兰州市"), ("3662010002", "城关职校", "620102", "城关区"),
                ("3662050001", "天水职校", "620500", "天水市"), ("3662050002", "麦积职校", "620503", "麦积区")]
     files = [_school_filing(catalog, tmp_path, *s) for s in schools]
-    prov = _province(tmp_path, catalog)
+    prov = _province(new_db, catalog)
     rep = import_files(prov, files, create_units=True)
     assert rep.ok, [f.messages for f in rep.files]
     rows = {r.unit_code: r for r in summary.roster(prov, FORM, 2025)}
@@ -189,9 +191,9 @@ def test_summary_of_imported_schools_puts_each_under_its_city(tmp_path, catalog)
     assert progress.plans == 4 and progress.status["已完成"] == 4
 
 
-def test_new_school_needs_a_declared_parent_that_agrees_with_the_registry(tmp_path, catalog):
-    prov = _province(tmp_path, catalog)
-    db = Path(prov.engine.url.database)
+def test_new_school_needs_a_declared_parent_that_agrees_with_the_registry(tmp_path, catalog, new_db):
+    prov = _province(new_db, catalog)
+    db = db_ref(prov)
     before = dump_db(db)
     cases = [("无上级.xlsx", ("3662010003", "无上级职校", "", ""), "未填写上级单位代码"),
              ("代码名称不符.xlsx", ("3662010004", "不符职校", "620100", "天水市"), "「620100」在名录中是「兰州市」，与封面所填上级单位「天水市」不一致"),

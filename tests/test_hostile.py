@@ -26,6 +26,8 @@ from desktop.excel.layout import COVER, META, TASKS
 from test_sheets_export import fill_plan
 from tools import dump_db, edit
 
+pytestmark = pytest.mark.backends
+
 BOUND_S, BOUND_MB = 2.0, 300
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = r"""
@@ -99,15 +101,16 @@ def edited(src: Path, dst: Path, change) -> Path:
 
 
 @pytest.fixture
-def filed(store, school, tmp_path, catalog):
+def filed(store, school, tmp_path, catalog, new_db):
     """The unit's real filing (a 7-significant-digit target), already received by the province."""
     plan = fill_plan(store, school.code)
     store.plans.apply_edits(plan.id, [edit(13, f"target:{IND}", 1234567)])
     good = export_plan_xlsx(store, plan.id, tmp_path / "good.xlsx")
-    prov = Store.open(tmp_path / "province.sqlite3", catalog=catalog)
+    province = new_db("province")
+    prov = Store.open(province, catalog=catalog)
     assert import_files(prov, [good], create_units=True).ok
     prov.close()
-    return plan, good, tmp_path / "province.sqlite3"
+    return plan, good, province
 
 
 def hostile_files(good: Path, d: Path):

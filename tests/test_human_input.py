@@ -17,6 +17,8 @@ from desktop.excel.importer import import_files
 from desktop.excel.layout import COVER, EXPLANATIONS, INDICATORS, TASKS
 from test_sheets_export import FORM
 
+pytestmark = pytest.mark.backends
+
 KIND, YEAR = "一校一策", 2025
 COUNT_IND = "quality_secondary_schools"  # 第13项 优质中职学校, 单位 所 (指标 row 3)
 PCT_IND = "enterprise_internship_ratio"  # 第17项 企业接纳…实习比例, 单位 % (指标 row 12)
@@ -256,9 +258,9 @@ def _stored(store, code, key):
     return snap.value(*key)
 
 
-def test_human_input_corpus(template, tmp_path, catalog, capsys):
+def test_human_input_corpus(template, tmp_path, catalog, capsys, new_db):
     assert len(CASES) >= 30
-    store = Store.open(tmp_path / "province.sqlite3", catalog=catalog)
+    store = Store.open(new_db("province"), catalog=catalog)
     table, wrong = [], []
     for k, (name, what, change, expect) in enumerate(CASES, 1):
         code = f"41620107{k:02d}"

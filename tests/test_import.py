@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import sqlite3
 import subprocess
 import zipfile
 from pathlib import Path
@@ -18,10 +17,11 @@ from desktop.excel.importer import import_files
 from desktop.excel.report import write_import_report_xlsx
 from desktop.excel.layout import COVER, INDICATORS, META, TASKS
 from desktop.core.store import Store
-from tools import edit as Edit
+from tools import db_ref, dump_db, edit as Edit
 from test_sheets_export import FORM, INJECT, fill_plan
 
 CODE = "4162010730"
+pytestmark = pytest.mark.backends
 
 
 @pytest.fixture
@@ -44,20 +44,16 @@ def reader(request, monkeypatch):
 
 
 @pytest.fixture
-def other(tmp_path, catalog):
+def other(new_db, catalog):
     """The receiving (province) database, empty but for the shipped registry."""
-    s = Store.open(tmp_path / "b.sqlite3", catalog=catalog)
+    s = Store.open(new_db("b"), catalog=catalog)
     yield s
     s.close()
 
 
-def dump(db: Path) -> dict:
-    con = sqlite3.connect(db)
-    try:
-        tables = [r[0] for r in con.execute("select name from sqlite_master where type='table' order by name")]
-        return {t: con.execute(f'select * from "{t}" order by rowid').fetchall() for t in tables}
-    finally:
-        con.close()
+def dump(store) -> list:
+    """Every row of the store's database (either backend): the 'nothing written' check."""
+    return dump_db(db_ref(store))
 
 
 def same_content(a: Store, plan_a, b: Store, plan_b):
@@ -99,12 +95,12 @@ def test_round_trip_into_empty_database(store, plan, good, other, reader):
     assert {other.plans.snapshot(plan.uuid).value(no, "measures") for no in (4, 8, 12, 16, 20)} == set(INJECT)
     assert all(h["origin"] == "import" for h in other.history.rows(plan.uuid) if h["entity"] == "response")
     # the same file again changes nothing
-    before = dump(Path(other.engine.url.database))
+    before = dump(other)
     rep2 = import_files(other, [good])
     assert rep2.ok and rep2.files[0].outcome == "unchanged"
-    assert dump(Path(other.engine.url.database)) == before
-    with sqlite3.connect(other.engine.url.database) as con:
-        assert con.execute("select outcome, submission_no from imports").fetchall() == [("accepted", 1)]
+    assert dump(other) == before
+    with other.engine.connect() as con:
+        assert [tuple(r) for r in con.exec_driver_sql("select outcome, submission_no from imports")] == [("accepted", 1)]
 
 
 def test_columns_matched_by_header_not_position(store, plan, good, other, tmp_path, reader):
@@ -121,11 +117,11 @@ def test_columns_matched_by_header_not_position(store, plan, good, other, tmp_pa
 
 
 def test_unknown_unit_refused_without_create(good, other):
-    before = dump(Path(other.engine.url.database))
+    before = dump(other)
     rep = import_files(other, [good])
     assert not rep.ok and "不在本机单位名录" in rep.files[0].messages[0]
     assert rep.files[0].messages[0].startswith("兰州职院.xlsx")
-    assert dump(Path(other.engine.url.database)) == before
+    assert dump(other) == before
 
 
 @pytest.mark.office
@@ -205,7 +201,7 @@ def test_copied_template_without_meta_recognised_by_layout(catalog, store, schoo
 
 def test_write_failure_leaves_database_untouched(good, other, monkeypatch):
     other.units.add(CODE, "兰州职业技术学院", "school", "620100")
-    before = dump(Path(other.engine.url.database))
+    before = dump(other)
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
@@ -213,7 +209,7 @@ def test_write_failure_leaves_database_untouched(good, other, monkeypatch):
     monkeypatch.setattr(other.receiving, "_replace", boom)  # fails after the plan row was inserted
     f = import_files(other, [good]).files[0]
     assert f.outcome == "rejected" and "写入数据库失败" in f.messages[0]
-    assert dump(Path(other.engine.url.database)) == before
+    assert dump(other) == before
 
 
 def test_unit_that_may_not_file_this_kind_is_refused(catalog, other, tmp_path):
@@ -221,10 +217,10 @@ def test_unit_that_may_not_file_this_kind_is_refused(catalog, other, tmp_path):
     for row in wb[COVER].iter_rows(min_row=3):
         row[1].value = {"单位代码": "620100", "年度": 2025, "方案类型": "一校一策"}.get(row[0].value, row[1].value)
     wb.save(tmp_path / "市州填了一校一策.xlsx")
-    before = dump(Path(other.engine.url.database))
+    before = dump(other)
     f = import_files(other, [tmp_path / "市州填了一校一策.xlsx"]).files[0]
     assert f.outcome == "rejected" and "不能编制「一校一策」" in f.messages[0], f.messages
-    assert dump(Path(other.engine.url.database)) == before
+    assert dump(other) == before
 
 
 # -------------------------------------------------------------------- revisions
@@ -248,10 +244,10 @@ def test_newer_submission_replaces_older_is_refused(store, plan, good, other, tm
     assert any(h["key"] == "measures" and h["item_no"] == 3 and h["old"] == old_measures and h["new"] == "改过的举措"
                and h["origin"] == "import" for h in hist)
     assert any(h["key"] == "owner" and h["item_no"] == 1 and h["new"] is None for h in hist)
-    before = dump(Path(other.engine.url.database))
+    before = dump(other)
     rep = import_files(other, [good])  # the older file again
     assert not rep.ok and "早于本机已有的第2次报送" in rep.files[0].messages[0]
-    assert dump(Path(other.engine.url.database)) == before
+    assert dump(other) == before
 
 
 def test_edited_after_export_imports_with_warning(store, plan, good, other, tmp_path):
@@ -375,7 +371,7 @@ def test_bad_files_rejected_whole(store, good, other, tmp_path, reader):
     assert import_files(other, [good], create_units=True).ok  # so bad files meet an existing plan too
     d = tmp_path / "bad"
     d.mkdir()
-    db = Path(other.engine.url.database)
+    db = other
     cases = list(_bad_files(good, d))
     assert len(cases) == 19
     before = dump(db)
@@ -396,10 +392,10 @@ def test_bad_files_rejected_whole(store, good, other, tmp_path, reader):
 
 
 # ------------------------------------------------------------------------- CLI
-def test_cli_import_exit_codes(cli, store, plan, tmp_path, catalog):
+def test_cli_import_exit_codes(cli, store, plan, tmp_path, catalog, new_db):
     good = tmp_path / "g.xlsx"
     assert cli("export", plan.uuid, "--format", "xlsx", "-o", str(good))[0] == 0
-    recv = tmp_path / "recv.sqlite3"
+    recv = new_db("recv")
     from desktop.main import main
     import contextlib
 

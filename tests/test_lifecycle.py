@@ -28,6 +28,8 @@ from desktop.main import main
 from desktop.word.plan import export_plan_docx
 from tools import dump_db, edit, explain_all, fill_clean
 
+pytestmark = pytest.mark.backends
+
 FORM, YEAR = "gs2020-annex2", 2026
 STATES = ("clean draft", "draft with errors", "submitted", "accepted", "returned")
 
@@ -149,15 +151,12 @@ def test_formal_exports_give_one_verdict_in_both_formats(case, fmt, store, db_pa
         assert dump_db(db_path) == before and not (tmp_path / f"f.{fmt}").exists()
 
 
-def test_receiving_a_submission_in_every_state(case, store, tmp_path, catalog):
+def test_receiving_a_submission_in_every_state(case, store, tmp_path, catalog, db_path, clone_db):
     """Import (Action.RECEIVE): a newer submission is taken in whatever the receiving plan's state;
     the same submission again is 无变化; a draft never replaces a filed plan."""
     state, plan = case
-    unit = tmp_path / "unit.sqlite3"
     store.engine.dispose()
-    import shutil
-
-    shutil.copy(store.engine.url.database, unit)
+    unit = clone_db(db_path, "unit")
     school = Store.open(unit, catalog=catalog)
     try:
         if state == "accepted":  # the unit cannot change an accepted plan: it sends a draft copy
@@ -205,7 +204,7 @@ def test_regressions_from_the_issue(store, school, db_path, tmp_path):
     assert dump_db(db_path) == before
 
 
-def test_after_128_edits_and_2_submissions_everything_says_2(store, school, tmp_path, catalog):
+def test_after_128_edits_and_2_submissions_everything_says_2(store, school, tmp_path, catalog, new_db):
     """第N次报送 counts submissions, not autosaves: the Word filing page, the Excel _meta, the
     office's copy and its summary all say 第2次报送 after 128 edits and 2 submissions."""
     p = store.plans.create(school.code, FORM, YEAR)
@@ -226,13 +225,14 @@ def test_after_128_edits_and_2_submissions_everything_says_2(store, school, tmp_
     assert doc.core_properties.revision == 2
     meta = {r[0]: r[1] for r in load_workbook(xlsx)[META].iter_rows(values_only=True)}
     assert meta["submission_no"] == "2" and len(meta["history"].split(",")) == 1
-    province = Store.open(tmp_path / "province.sqlite3", catalog=catalog)
+    province_db = new_db("province")
+    province = Store.open(province_db, catalog=catalog)
     try:
         f = import_files(province, [xlsx], create_units=True).files[0]
         assert f.outcome == "accepted" and f.submission_no == 2, f.messages
         row = next(r for r in roster(province, FORM, YEAR) if r.unit_code == school.code)
         assert row.submission_no == 2 and row.state == "submitted"
-        code, out, _ = _cli(tmp_path / "province.sqlite3", "plan", "list", "--json")
+        code, out, _ = _cli(province_db, "plan", "list", "--json")
         assert '"submission_no": 2' in out
     finally:
         province.close()

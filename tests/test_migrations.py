@@ -36,7 +36,7 @@ def test_old_database_is_backed_up_and_upgraded_with_data_intact(tmp_path, catal
 
     store = Store.open(path, catalog=catalog)
     assert db.current_revision(store.engine) == db.HEAD_REVISION
-    assert store.backup is not None and store.backup.exists() and ".r0001.bak" in store.backup.name
+    assert store.backup is not None and store.backup.exists() and store.backup.name.endswith("-before-upgrade-r0001.sqlite3")
     assert store.plans.snapshot("u-1").values == {2: {"measures": "举措A"}}
     assert store.plans.get("u-1").revision == 3
     with sqlite3.connect(store.backup) as c:  # the backup is the old schema with the old data

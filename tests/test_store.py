@@ -9,6 +9,8 @@ from desktop.core.store import Store
 from desktop.core.store.models import Change
 from tools import edit as Edit
 
+pytestmark = pytest.mark.backends
+
 
 def test_registry_has_gansu_hunan_guizhou(store):
     units = store.units.list()
@@ -117,3 +119,50 @@ def test_database_url_from_env(tmp_path, monkeypatch, catalog):
     assert target.exists() and str(target) in s.url
     monkeypatch.setenv("YICE_DB", f"sqlite:///{tmp_path / 'url.sqlite3'}")
     assert "url.sqlite3" in Store.open(catalog=catalog).url
+
+
+def test_every_write_records_who_made_it(new_db, catalog, tmp_path):
+    """Each action in the history carries the configured person (two staff on one server must be
+    told apart): units, plans, answers, 说明, evidence, copies, the lifecycle, an import, a review."""
+    from desktop.core.store import Actor
+    from desktop.excel.filing import export_plan_xlsx
+    from desktop.excel.importer import import_files
+    from tools import fill_clean
+
+    unit = Store.open(new_db("unit"), catalog=catalog, actor=Actor("school", "王五"))
+    office = Store.open(new_db("office"), catalog=catalog, actor=Actor("province", "李四"))
+    try:
+        unit.units.add("4162010730", "兰州职业技术学院", "school", "620100", school_type="高职")
+        p = unit.plans.create("4162010730", "gs2020-annex2", 2026)
+        fill_clean(unit, p.id)
+        unit.plans.explain(p.id, 2, "overdue", "deadline", "已核实")
+        e = unit.evidence.add_bytes(p.id, 2, "纪要.pdf", b"%PDF-1.4")
+        unit.evidence.remove(e.id)
+        unit.plans.duplicate(p.id, 2027)
+        unit.lifecycle.submit(p.id)
+        unit.lifecycle.withdraw(p.id)
+        xlsx = export_plan_xlsx(unit, p.id, tmp_path / "f.xlsx")  # submits again
+        assert import_files(office, [xlsx], create_units=True).ok
+        office.lifecycle.review(p.uuid, False, "请补充第2项")
+        entities = {}
+        for store, (role, name) in ((unit, ("school", "王五")), (office, ("province", "李四"))):
+            with store.reading() as s:
+                who = set(s.execute(select(Change.actor_role, Change.actor_name)).all())
+                entities[name] = set(s.scalars(select(Change.entity)))
+            assert who == {(role, name)}, who
+        assert entities["王五"] == {"unit", "plan", "response", "explanation", "attachment", "state"}
+        assert entities["李四"] >= {"unit", "plan", "response", "state"}  # created by the import, reviewed
+        sub = office.plans.submissions(p.uuid)[-1]
+        assert sub.reviewed_by == "province 李四"
+    finally:
+        unit.close()
+        office.close()
+
+
+def test_the_acting_name_must_fit_the_history(db_path, catalog):
+    from desktop.core.store import Actor
+
+    with pytest.raises(InputError, match="「操作人姓名」过长（51 字），最多 50 字"):
+        Store.open(db_path, catalog=catalog, actor=Actor("school", "张" * 51))
+    with pytest.raises(InputError, match="控制字符"):
+        Store.open(db_path, catalog=catalog, actor=Actor("school", "张\x1b[2J三"))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import zipfile
 from collections import Counter, defaultdict
@@ -21,6 +20,8 @@ from desktop.excel.summary import export_summary_xlsx, return_letter_xlsx
 from desktop.word.summary import export_summary_docx
 from tools import edit as Edit
 from tools import explain_all, fill_clean
+
+pytestmark = pytest.mark.backends
 
 FORM, YEAR, PROV = "gs2020-annex2", 2024, "620000"
 FILER_KINDS = {"school": "一校一策", "city": "一市一策", "area": "一市一策"}
@@ -171,14 +172,13 @@ def test_return_reason_reaches_the_units_file(province, tmp_path):
     assert province.lifecycle.review(_received(province).plan_id, accept=True).state == "accepted"
 
 
-def test_resubmission_through_the_importer_replaces_the_returned_plan(province, tmp_path, db_path):
+def test_resubmission_through_the_importer_replaces_the_returned_plan(province, tmp_path, db_path, clone_db):
     """The office returns a filing; the unit (its own copy of the data) revises and files 第2次报送;
     the office imports it: the roster, the figures and the diff all show the new submission."""
     row = _received(province)
     province.lifecycle.review(row.plan_id, accept=False, reason="请补充第13项举措")
-    school_db = tmp_path / "school.sqlite3"
     province.engine.dispose()
-    shutil.copy(db_path, school_db)
+    school_db = clone_db(db_path, "school")
     school = Store.open(school_db, catalog=province.catalog)
     try:
         fill_clean(school, row.plan_uuid)
@@ -311,12 +311,12 @@ def test_summary_wording_is_data(province, tmp_path, monkeypatch):
                 loader(folder)
 
 
-def test_cli_summary(cli, tmp_path):
+def test_cli_summary(cli, tmp_path, db_path):
     assert cli("demo", "--units", "40", "--year", str(YEAR))[0] == 0
     code, out, err = cli("summary", "--form", FORM, "--year", str(YEAR), "--json")
     assert code == 0, err
     data = json.loads(out)
-    store = Store.open(tmp_path / "yice.sqlite3")
+    store = Store.open(db_path)
     try:
         rows = roster(store, FORM, YEAR)
         items = item_progress(store, FORM, YEAR)

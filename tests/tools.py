@@ -17,8 +17,27 @@ def edit(item_no: int, key: str, value) -> Edit:
     return Edit(Ref.parse(key, item_no), value)
 
 
+def db_ref(store) -> str:
+    """Where a store's database is, as ``Store.open``/``--db`` take it: a file path or a URL."""
+    url = store.engine.url
+    return url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=False)
+
+
 def dump_db(db_path) -> list:
-    """All rows of all tables: the 'database unchanged' check (fails if the file is missing)."""
+    """All rows of all tables: the 'database unchanged' check (fails if the file is missing).
+
+    ``db_path``: a SQLite file, or a PostgreSQL URL (the ``db_path`` of a postgresql variant)."""
+    if "://" in str(db_path):
+        from sqlalchemy import create_engine, inspect
+        from sqlalchemy.pool import NullPool
+
+        engine = create_engine(str(db_path), poolclass=NullPool)
+        try:
+            with engine.connect() as c:
+                return [(t, [tuple(r) for r in c.exec_driver_sql(f'select * from "{t}" order by 1').fetchall()])
+                        for t in sorted(inspect(c).get_table_names())]
+        finally:
+            engine.dispose()
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         tables = [r[0] for r in con.execute("select name from sqlite_master where type='table' order by name")]
@@ -62,6 +81,62 @@ def explain_all(store, plan_id, text: str = "已核实，按计划推进") -> in
             store.plans.explain(plan_id, pr.item_no, pr.rule_id, pr.field_key, text)
             n += 1
     return n
+
+
+OLD_STATUSES = ("草稿", "已报送", "已受理", "已退回", "已导出")  # what revision 0001/0002 stored
+
+
+def old_database(ref, rev: str = "0001", plans: int = 5, items: int = 8) -> dict:
+    """A database at an old schema revision holding ``plans`` plans (SQLite path or server URL of
+    an empty database), written with plain SQL as that version did; returns what it holds."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from desktop.core.store import db
+
+    url = db.resolve_url(ref)
+    engine = db.make_engine(url)
+    db.upgrade(engine, rev, backup=False)
+    t = dt.datetime(2024, 1, 1)
+    with engine.begin() as c:
+        c.execute(text("insert into units (id, code, name, kind, builtin, created_at) "
+                       "values (1, '620000', '甘肃省', 'province', :t, :at)"), {"t": True, "at": t})
+        c.execute(text("insert into units (id, code, name, kind, parent_id, builtin, created_at) "
+                       "values (:id, :code, :name, 'school', 1, :f, :at)"),
+                  [{"id": i + 2, "code": f"S{i}", "name": f"学校{i}", "f": False, "at": t} for i in range(plans)])
+        c.execute(text("insert into plans (id, uuid, unit_id, form_id, form_version, year, kind, status, "
+                       "status_reason, revision, received_at, created_at, updated_at) values (:id, :uuid, :unit, "
+                       "'gs2020-annex2', 1, 2024, '一校一策', :status, :reason, 7, :at, :at, :at)"),
+                  [{"id": i + 1, "uuid": f"old-{i}", "unit": i + 2, "status": OLD_STATUSES[i % 5],
+                    "reason": "请细化" if OLD_STATUSES[i % 5] == "已退回" else None, "at": t} for i in range(plans)])
+        c.execute(text("insert into responses (plan_id, item_no, field_key, value) values (:p, :n, 'measures', :v)"),
+                  [{"p": i + 1, "n": n, "v": f"学校{i}第{n}项举措"} for i in range(plans) for n in range(1, items + 1)])
+        c.execute(text("insert into changes (at, origin, entity, plan_id, item_no, key, old, new) "
+                       "values (:at, 'ui', 'response', :p, 1, 'measures', NULL, :v)"),
+                  [{"at": t, "p": i + 1, "v": f"学校{i}第1项举措"} for i in range(plans)])
+    engine.dispose()
+    filed = sum(OLD_STATUSES[i % 5] in ("已报送", "已受理", "已退回") for i in range(plans))
+    return {"plans": plans, "responses": plans * items, "filed": filed, "units": plans + 1}
+
+
+def holdings(ref) -> dict:
+    """What a database at the head revision holds, in the terms of :func:`old_database`."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from desktop.core.store import db
+
+    engine = create_engine(db.resolve_url(ref), poolclass=NullPool)
+    try:
+        with engine.connect() as c:
+            def one(sql):
+                return c.execute(text(sql)).scalar()
+            return {"plans": one("select count(*) from plans"), "responses": one("select count(*) from responses"),
+                    "filed": one("select count(*) from submissions"),
+                    "units": one("select count(*) from units where code like 'S%' or code = '620000'")}
+    finally:
+        engine.dispose()
 
 
 # ------------------------------------------------------------------ rendered pages (LibreOffice)

@@ -3,25 +3,49 @@
 One module per command (``cmd_*.py``, after calibre's ``db/cli``): each declares its arguments
 (``register``) and runs (``run(args, ctx)``); domain code never sees argparse. Heavy modules
 (SQLAlchemy, openpyxl, python-docx) load inside the commands that need them. Every refused
-input prints one Chinese line on stderr and exits 2; nothing is written.
+input prints one Chinese line on stderr and exits 2; nothing is written. No traceback reaches a
+user: an unexpected failure is one line too (exit 70; ``YICE_DEBUG=1`` shows the traceback).
 """
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from importlib import import_module
 
 from ..core.text import for_terminal
 
 EXIT_INPUT = 2
-COMMANDS = ("forms", "unit", "plan", "validate", "demo", "export", "template", "import", "summary")
+EXIT_INTERNAL = 70  # EX_SOFTWARE
+COMMANDS = ("forms", "unit", "plan", "validate", "demo", "export", "template", "import", "summary", "backup",
+            "restore")
+
+# argparse's own words → ours (Python 3.11–3.13 wording)
+_ARGPARSE = [
+    (re.compile(r"^the following arguments are required: (.+)$"), r"缺少必需的参数：\1"),
+    (re.compile(r"^argument (?:sub|cmd|命令): invalid choice: '(.*)' \(choose from (.*)\)$"), r"没有子命令「\1」（可用：\2）"),
+    (re.compile(r"^argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)$"), r"参数 \1 的取值「\2」无效（可选：\3）"),
+    (re.compile(r"^argument (\S+): invalid (\w+) value: '(.*)'$"), r"参数 \1 的取值「\3」无效（应为 \2）"),
+    (re.compile(r"^argument (\S+): expected one argument$"), r"参数 \1 后面缺少取值"),
+    (re.compile(r"^argument (\S+): (.*)$"), r"参数 \1：\2"),
+    (re.compile(r"^unrecognized arguments: (.*)$"), r"无法识别的参数：\1"),
+    (re.compile(r"^invalid choice: '(.*)' \(choose from (.*)\)$"), r"没有命令「\1」（可用：\2）"),
+]
+
+
+def _chinese(message: str) -> str:
+    for pattern, words in _ARGPARSE:
+        if pattern.match(message):
+            return pattern.sub(words, message)
+    return message
 
 
 class _Parser(argparse.ArgumentParser):
     """Usage errors in Chinese, one line, exit 2 (argparse's own words are English)."""
 
     def error(self, message: str):
-        self.exit(EXIT_INPUT, f"错误：命令参数有误（{for_terminal(message)}）；用 {self.prog} -h 查看用法\n")
+        self.exit(EXIT_INPUT, f"错误：命令参数有误（{for_terminal(_chinese(message))}）；用 {self.prog} -h 查看用法\n")
 
 
 def _module(name: str):
@@ -46,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse(argv: list[str]):
     """The parsed arguments, or an exit code when argparse already answered (help, usage error)."""
+    for a in argv:
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in a):  # bytes that were not UTF-8 (surrogateescape)
+            shown = a.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            print(f"错误：命令参数「{for_terminal(shown)[:60]}」含有无法识别的字符（不是 UTF-8 编码），请检查终端或脚本的编码",
+                  file=sys.stderr)
+            return EXIT_INPUT
     try:
         return build_parser().parse_args(argv)
     except SystemExit as e:
@@ -75,7 +105,20 @@ class Context:
             settings = self.settings()
             actor = Actor(self.args.role or settings.role, self.args.actor_name or settings.name)
             self._store = Store.open(resolve_url(self.args.db, self.paths.database), actor=actor)
+            if self._store.backup is not None:
+                print(f"已升级数据库结构；升级前的数据库已备份：{for_terminal(self._store.backup)}", file=sys.stderr)
+            self._daily_backup()
         return self._store
+
+    def _daily_backup(self) -> None:
+        """The first start of a day keeps a copy (core/backup.py); a failure is a warning only."""
+        from ..core.backup import daily
+        from ..core.errors import InputError
+
+        try:
+            daily(self._store)
+        except InputError as e:
+            print(f"警告：今日自动备份未完成：{for_terminal(e)}", file=sys.stderr)
 
     def close(self) -> None:
         if self._store is not None:
@@ -110,5 +153,12 @@ def run(args, paths) -> int:
     except BrokenPipeError:  # output piped into `head`
         sys.stderr.close()
         return 0
+    except Exception as e:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if os.environ.get("YICE_DEBUG"):
+            raise
+        what = str(e).strip().splitlines()[0][:160] if str(e).strip() else ""
+        print(f"错误：程序内部错误（{type(e).__name__}{'：' + for_terminal(what) if what else ''}）。"
+              "请把这一行告诉维护人员；设置环境变量 YICE_DEBUG=1 可看到详细信息", file=sys.stderr)
+        return EXIT_INTERNAL
     finally:
         ctx.close()

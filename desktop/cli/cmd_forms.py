@@ -14,7 +14,9 @@ from pathlib import Path
 
 from ..core.errors import InputError
 from ..core.text import for_terminal
-from .common import print_json
+from .common import YEAR, bounded_int, print_json
+
+VERSION = bounded_int(1, 9999, "版本")
 
 
 def register(sub) -> None:
@@ -23,13 +25,13 @@ def register(sub) -> None:
     f.add_argument("--json", action="store_true")
     f = forms.add_parser("show", help="显示一个清单")
     f.add_argument("form_id")
-    f.add_argument("--version", type=int, help="显示旧版本（默认：当前版本）")
+    f.add_argument("--version", type=VERSION, help="显示旧版本（默认：当前版本）")
     f.add_argument("--json", action="store_true")
     f = forms.add_parser("new", help="从政策文件生成清单（.docx / .xlsx / 文本；- 表示从标准输入粘贴）")
     f.add_argument("--from", dest="source", required=True, metavar="FILE")
     f.add_argument("--mode", choices=("auto", "tables", "clauses"), default="auto",
                    help="按表格（tables）或编号条款（clauses）读取；默认自动")
-    f.add_argument("--part", type=int, help="文件中有多份清单时选第几份（从1起）")
+    f.add_argument("--part", type=bounded_int(1, 999, "第几份"), help="文件中有多份清单时选第几份（从1起）")
     f.add_argument("--id", dest="form_id", help="清单编号（小写字母、数字和连字符，如 gs2025-tasks）")
     f.add_argument("--title", help="清单名称")
     f.add_argument("--date", help="成文日期 YYYY-MM-DD（文件未载时须填写）")
@@ -39,9 +41,9 @@ def register(sub) -> None:
     f = forms.add_parser("export", help="导出清单文件，供其他单位导入")
     f.add_argument("form_id")
     f.add_argument("-o", "--output", required=True, help="输出文件（.zip）或文件夹")
-    f.add_argument("--version", type=int, help="导出旧版本（默认：当前版本）")
+    f.add_argument("--version", type=VERSION, help="导出旧版本（默认：当前版本）")
     f.add_argument("--deadline", help="报送截止日期 YYYY-MM-DD（记入本机并随清单发出）")
-    f.add_argument("--year", type=int, help="报送名单适用的年度")
+    f.add_argument("--year", type=YEAR, help="报送名单适用的年度")
     f.add_argument("--filers", metavar="FILE", help="须报送的单位代码名单（文本或 CSV，每行一个代码）")
     f = forms.add_parser("import", help="导入清单文件")
     f.add_argument("file")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..core.edits import Edit, Ref
 from ..core.vocab import Origin
-from .common import print_json
+from .common import COUNT, ITEM, YEAR, bounded_int, print_json
 
 
 def register(sub) -> None:
@@ -11,11 +11,11 @@ def register(sub) -> None:
     q = plan.add_parser("new", help="新建方案，输出方案编号")
     q.add_argument("--unit", required=True)
     q.add_argument("--form", required=True)
-    q.add_argument("--year", required=True, type=int)
+    q.add_argument("--year", required=True, type=YEAR)
     q.add_argument("--kind")
     q = plan.add_parser("set", help="填写一项的一个字段")
     q.add_argument("plan")
-    q.add_argument("--item", required=True, type=int)
+    q.add_argument("--item", required=True, type=ITEM)
     q.add_argument("--field", required=True, help="字段键，如 measures；指标用 target:KEY / actual:KEY")
     q.add_argument("--value", required=True)
     q = plan.add_parser("section", help="填写方案章节（见 forms show 的 sections）")
@@ -24,16 +24,16 @@ def register(sub) -> None:
     q.add_argument("--value", required=True)
     q = plan.add_parser("show", help="显示方案")
     q.add_argument("plan")
-    q.add_argument("--submission", type=int, help="显示第N次报送的内容（默认：当前内容）")
+    q.add_argument("--submission", type=COUNT, help="显示第N次报送的内容（默认：当前内容）")
     q.add_argument("--json", action="store_true")
     q = plan.add_parser("list", help="列出方案")
     q.add_argument("--unit")
     q.add_argument("--form")
-    q.add_argument("--year", type=int)
+    q.add_argument("--year", type=YEAR)
     q.add_argument("--json", action="store_true")
     q = plan.add_parser("explain", help="为警告填写说明")
     q.add_argument("plan")
-    q.add_argument("--item", required=True, type=int)
+    q.add_argument("--item", required=True, type=ITEM)
     q.add_argument("--rule", required=True)
     q.add_argument("--field", required=True)
     q.add_argument("--text", required=True)
@@ -45,15 +45,15 @@ def register(sub) -> None:
     q.add_argument("plan")
     q.add_argument("decision", choices=["accept", "return", "受理", "退回"])
     q.add_argument("--reason")
-    q.add_argument("--submission", type=int, help="所审核的报送次数（防止审核了已被取代的报送）")
+    q.add_argument("--submission", type=COUNT, help="所审核的报送次数（防止审核了已被取代的报送）")
     q = plan.add_parser("diff", help="逐项比较两次报送（默认：最近两次）")
     q.add_argument("plan")
-    q.add_argument("--from", dest="old", type=int)
-    q.add_argument("--to", dest="new", type=int)
+    q.add_argument("--from", dest="old", type=COUNT)
+    q.add_argument("--to", dest="new", type=COUNT)
     q.add_argument("--json", action="store_true")
     q = plan.add_parser("history", help="方案的修改与报送记录（时间、操作人、内容）")
     q.add_argument("plan")
-    q.add_argument("--limit", type=int, default=200)
+    q.add_argument("--limit", type=bounded_int(1, 100_000, "条数"), default=200)
     q.add_argument("--json", action="store_true")
 
 

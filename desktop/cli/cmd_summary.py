@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..core import fmt
 from ..core.errors import InputError
-from .common import print_json
+from .common import YEAR, print_json
 
 _pct = fmt.percent
 
@@ -14,7 +14,7 @@ _pct = fmt.percent
 def register(sub) -> None:
     s = sub.add_parser("summary", help="汇总：报送情况、任务进度、指标")
     s.add_argument("--form", required=True)
-    s.add_argument("--year", required=True, type=int)
+    s.add_argument("--year", required=True, type=YEAR)
     s.add_argument("--under")
     s.add_argument("-o", "--output")
     s.add_argument("--json", action="store_true")

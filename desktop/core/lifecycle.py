@@ -126,7 +126,7 @@ class Lifecycle(Part):
 
     def verdict(self, plan_ref, action: Action) -> Verdict:
         """May ``action`` happen to this plan now? The same answer on every path."""
-        with self.session() as s:
+        with self.reading() as s:
             p = self.store.plans.row(s, plan_ref)
             v = self.state_verdict(p, action)
             state = PlanState(p.state)
@@ -144,7 +144,7 @@ class Lifecycle(Part):
     def _same_as_returned(self, plan_ref) -> str | None:
         """A returned plan must change before it is filed again (else the office gets it back as is)."""
         snap = self.store.plans.snapshot(plan_ref)
-        with self.session() as s:
+        with self.reading() as s:
             prev = self._latest(s, self.store.plans.row(s, plan_ref))
             if prev is not None and prev.content_hash == snap.content_hash:
                 return (f"内容与已退回的第{prev.number}次报送相同：请按退回理由修改后再报送"

@@ -156,7 +156,7 @@ def resolve(store: Store, form_id: str, year: int, under: str | None = None) -> 
     for pk in view.form.plan_kinds:
         for uk in store.catalog.plan_kinds[pk].unit_kinds:
             kinds.setdefault(uk, pk)
-    with store.session() as s:
+    with store.reading() as s:
         code = under or view.form.province
         node = s.execute(select(Unit.id, Unit.code, Unit.name, Unit.kind).where(Unit.code == code)).first() if code else None
         if under and node is None:
@@ -172,7 +172,7 @@ def resolve(store: Store, form_id: str, year: int, under: str | None = None) -> 
 
 def summary_nodes(store: Store) -> list[tuple[str, str, str, int]]:
     """(code, name, kind, depth) of every node a summary can be asked for (all but schools), tree order."""
-    with store.session() as s:
+    with store.reading() as s:
         rows = s.execute(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id)
                          .where(Unit.kind != UnitKind.SCHOOL).order_by(Unit.code)).all()
     kids: dict[int | None, list] = {}
@@ -189,7 +189,7 @@ def summary_nodes(store: Store) -> list[tuple[str, str, str, int]]:
 
 def busiest_form(store: Store, year: int) -> str | None:
     """The form most plans of ``year`` use: the sensible default when nobody chose one."""
-    with store.session() as s:
+    with store.reading() as s:
         row = s.execute(select(Plan.form_id, func.count()).where(Plan.year == int(year))
                         .group_by(Plan.form_id).order_by(func.count().desc()).limit(1)).first()
     return row[0] if row and row[0] in store.catalog.forms else None
@@ -263,7 +263,7 @@ def _roster(store: Store, scope: Scope) -> list[RosterRow]:
                                      Plan.state == PlanState.RETURNED.value))
          .where(_must_file(scope, u))
          .order_by(b.code, u.kind == UnitKind.SCHOOL.value, u.code))
-    with store.session() as s:
+    with store.reading() as s:
         rows = s.execute(q).all()
     return [RosterRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9] or NOT_FILED, r[10], r[11] or None,
                       r[12], r[13], r[14]) for r in rows]
@@ -311,7 +311,7 @@ def _item_progress(store: Store, scope: Scope) -> list[ItemProgress]:
     ids = select(counted.c.plan_id)
     answer_keys = [view.key(r) for r in ANSWER_ROLES]
     progress = view.decl(Role.PROGRESS)
-    with store.session() as s:
+    with store.reading() as s:
         by_kind = dict(s.execute(select(counted.c.kind, func.count()).group_by(counted.c.kind)).all())
         # coalesce() keeps SQLite off the (field, plan) index: walking the unique (plan, item, field)
         # index is index-only and already in DISTINCT order — twice as fast at 10,000 units
@@ -358,7 +358,7 @@ def item_detail(store: Store, form_id: str, year: int, item_no: int, under: str 
                               Response.field_key.in_(keys)))
          .group_by(Plan.id, Plan.state, u.code, u.name, b.code, bname)  # all of them: portable beyond SQLite
          .order_by(b.code, u.code))
-    with store.session() as s:
+    with store.reading() as s:
         return [ItemDetailRow(*r[:5], dict(zip(roles, r[5:]))) for r in s.execute(q).all()]
 
 
@@ -382,7 +382,7 @@ def _branches(store: Store, scope: Scope) -> list[tuple[int, str, str]]:
     u, b = aliased(Unit, name="u"), aliased(Unit, name="b")
     q = (select(b.id, b.code, _branch_name(scope, b)).select_from(sub).join(u, u.id == sub.c.id).join(b, b.id == sub.c.branch)
          .where(_must_file(scope, u)).distinct().order_by(b.code))
-    with store.session() as s:
+    with store.reading() as s:
         return [tuple(r) for r in s.execute(q).all()]
 
 
@@ -394,7 +394,7 @@ def _indicator_totals(store: Store, scope: Scope, branches=None) -> list[Indicat
                 func.count(iv.target), func.sum(iv.target), func.count(iv.actual), func.sum(iv.actual))
          .select_from(counted).join(iv, iv.plan_id == counted.c.plan_id)
          .group_by(counted.c.branch, counted.c.kind, iv.indicator_key))
-    with store.session() as s:
+    with store.reading() as s:
         rows = s.execute(q).all()
         kinds = [k for (k,) in s.execute(select(counted.c.kind).distinct())]
     branches = branches if branches is not None else _branches(store, scope)

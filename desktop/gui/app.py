@@ -261,6 +261,9 @@ def run(paths, db=None, smoke_test: bool = False) -> int:
     except Exception as e:  # noqa: BLE001 - a message box, not a traceback (bad path, newer schema …)
         QMessageBox.critical(None, APP_NAME, f"无法打开数据库：{e}")
         return 2
+    from .backup_dialogs import daily_backup
+
+    daily_backup(store)  # the first start of a day keeps a copy (the last 7)
     session = Session(app, store, profile, paths, ui)
     app._yice_session = session  # for the signal handler and tests; released below
     signals = SignalQuit(app, lambda: end_session(app))

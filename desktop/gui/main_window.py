@@ -192,6 +192,10 @@ class MainWindow(QMainWindow):
         self._action(f, "导入文件夹中的报送表…", lambda: operations.import_sheets(self, folder=True))
         authoring.add_menu(self, f)  # 新建清单… / 修改清单… / 导出清单… / 导入清单…
         f.addSeparator()
+        from . import backup_dialogs  # 文件 → 备份数据… / 恢复数据… (core/backup.py)
+        self._action(f, "备份数据…", lambda: backup_dialogs.backup_data(self))
+        self._action(f, "恢复数据…", lambda: backup_dialogs.restore_data(self))
+        f.addSeparator()
         self.act_quit = self._action(f, "退出", self.close, QKeySequence.StandardKey.Quit, "act_quit")
         e = mb.addMenu("编辑(&E)")
         # own actions (not createUndoAction): pending typing is saved first, then undone

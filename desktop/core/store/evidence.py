@@ -8,7 +8,8 @@ from sqlalchemy import delete, func, select
 
 from ..errors import InputError
 from ..vocab import Origin
-from .models import Blob, Evidence, Plan, Submission
+from . import db
+from .models import Blob, Evidence, Submission
 from .snapshot import EvidenceInfo
 from .store import Part
 
@@ -38,8 +39,8 @@ class EvidenceFiles(Part):
                 raise InputError(f"没有第{item_no}项")
             if len(name) > 255:
                 raise InputError(f"文件名过长（{len(name)} 字），最多 255 字")
-            if s.get(Blob, digest) is None:
-                s.add(Blob(sha256=digest, size=len(data), data=data))
+            # another user may attach the same file at the same instant: insert unless present
+            db.insert_missing(s, Blob, dict(sha256=digest, size=len(data), data=data))
             e = Evidence(plan_id=p.id, item_no=int(item_no), name=name, sha256=digest, size=len(data))
             s.add(e)
             s.flush()
@@ -55,7 +56,7 @@ class EvidenceFiles(Part):
             e = s.get(Evidence, evidence_id)
             if e is None:
                 raise InputError(f"佐证材料 {evidence_id} 不存在")
-            p = s.get(Plan, e.plan_id)
+            p = self.store.plans.row(s, e.plan_id)  # locked like every plan a write changes
             self.store.lifecycle.require_state(s, p, Action.EDIT)
             s.add(self.store.change(origin, "attachment", plan_id=e.plan_id, item_no=e.item_no, key="remove",
                                     old=f"{e.name} ({e.sha256[:12]})"))
@@ -70,7 +71,7 @@ class EvidenceFiles(Part):
             self.store.plans.touch(p)
 
     def content(self, sha256: str) -> bytes:
-        with self.session() as s:
+        with self.reading() as s:
             b = s.get(Blob, sha256)
             if b is None:
                 raise InputError("佐证材料内容不存在")

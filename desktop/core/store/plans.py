@@ -17,6 +17,7 @@ from ..edits import Edit, Kind, Ref
 from ..errors import Conflict, InputError
 from ..values import ValueProblem, parse_field, parse_number
 from ..vocab import Origin, PlanState
+from . import db, limits
 from .models import Evidence, Explanation, IndicatorValue, Plan, Response, Section, Submission, Unit, now
 from .snapshot import EvidenceInfo, PlanInfo, PlanSnapshot, SubmissionInfo, UnitInfo
 from .store import Part
@@ -37,16 +38,25 @@ def submission_info(sub: Submission) -> SubmissionInfo:
                           who(sub.reviewed_by_role, sub.reviewed_by_name), sub.review_reason)
 
 
+MAX_ID = 2**31 - 1  # INTEGER on every backend
+
+
 class Plans(Part):
     # ------------------------------------------------------------ lookup
     @staticmethod
     def row(s: Session, plan_ref) -> Plan:
-        ref = str(plan_ref)
+        """The plan by number or uuid. Inside a write transaction the row is locked (SELECT …
+        FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the whole database), so
+        two users changing one plan queue up and no revision increment is lost."""
+        ref = str(plan_ref).strip()
+        lock = bool(s.info.get("write"))
         p = None
-        if ref.isdigit() and len(ref) < 19:
-            p = s.get(Plan, int(ref))
+        if ref.isascii() and ref.isdigit():
+            if len(ref) <= 10 and int(ref) <= MAX_ID:
+                p = s.get(Plan, int(ref), with_for_update=True if lock else None)
         elif len(ref) <= 36:
-            p = s.scalar(select(Plan).where(Plan.uuid == ref))
+            q = select(Plan).where(Plan.uuid == ref)
+            p = s.scalar(q.with_for_update() if lock else q)
         if p is None:
             raise InputError(f"方案「{ref[:40]}」不存在")
         return p
@@ -59,11 +69,11 @@ class Plans(Part):
         return plan_info(p, p.unit, reason)
 
     def get(self, plan_ref) -> PlanInfo:
-        with self.session() as s:
+        with self.reading() as s:
             return self.info(s, self.row(s, plan_ref))
 
     def find(self, unit_code: str, form_id: str, year: int, kind: str) -> PlanInfo | None:
-        with self.session() as s:
+        with self.reading() as s:
             p = s.scalar(select(Plan).join(Unit).where(
                 Unit.code == unit_code, Plan.form_id == form_id, Plan.year == int(year), Plan.kind == kind))
             return self.info(s, p) if p else None
@@ -82,7 +92,7 @@ class Plans(Part):
             q = q.where(Plan.form_id == form_id)
         if year:
             q = q.where(Plan.year == int(year))
-        with self.session() as s:
+        with self.reading() as s:
             return [plan_info(p, u, why) for p, u, why in s.execute(q).all()]
 
     def departments(self, unit_code: str, limit: int = 60) -> list[str]:
@@ -154,6 +164,7 @@ class Plans(Part):
     def insert(self, s: Session, unit: UnitInfo, view: FormView, year: int, kind: str, origin: str,
                plan_uuid: str | None = None) -> Plan:
         """A new draft plan inside the caller's transaction (rules already checked)."""
+        db.serialize(s, f"plan:{unit.id}:{view.id}:{year}:{kind}")
         dup = s.scalar(select(Plan.id).where(Plan.unit_id == unit.id, Plan.form_id == view.id,
                                              Plan.year == year, Plan.kind == kind))
         if dup:
@@ -169,13 +180,13 @@ class Plans(Part):
     # ------------------------------------------------------------ read
     def snapshot(self, plan_ref, submission: int | None = None) -> PlanSnapshot:
         """The working copy, or (``submission`` N; -1 the latest) what was filed as 第N次报送."""
-        with self.session() as s:
+        with self.reading() as s:
             p = self.row(s, plan_ref)
             info = self.info(s, p)
             if submission is None:
                 return self._working(s, p, info)
             number = p.submission_no if submission == -1 else int(submission)
-            sub = s.scalar(select(Submission).where(Submission.plan_id == p.id, Submission.number == number))
+            sub = None if abs(number) > MAX_ID else s.scalar(select(Submission).where(Submission.plan_id == p.id, Submission.number == number))
             if sub is None:
                 raise InputError(f"{info.unit_name}的方案没有第{number}次报送"
                                  + (f"（共{p.submission_no}次）" if p.submission_no else "（尚未报送）"))
@@ -184,7 +195,7 @@ class Plans(Part):
             return PlanSnapshot.from_json(sub.snapshot, info, replace(submission_info(sub), history=earlier))
 
     def submissions(self, plan_ref) -> list[SubmissionInfo]:
-        with self.session() as s:
+        with self.reading() as s:
             p = self.row(s, plan_ref)
             return [submission_info(x) for x in s.scalars(
                 select(Submission).where(Submission.plan_id == p.id).order_by(Submission.number))]
@@ -213,10 +224,7 @@ class Plans(Part):
             if decl is None:
                 raise InputError(f"未知的方案章节「{ref.key}」")
             text = "" if edit.value is None else str(edit.value).strip()
-            if "\x00" in text:
-                raise InputError(f"「{decl.label}」含有不可见的控制字符（NUL）")
-            if len(text) > decl.max_length:
-                raise InputError(f"「{decl.label}」内容过长（{len(text)} 字），最多 {decl.max_length} 字")
+            limits.check_text(decl.label, text, decl.max_length)
             return text or None
         item = view.item_map.get(ref.item_no)
         if item is None:
@@ -235,9 +243,11 @@ class Plans(Part):
             keys = "、".join(f.key for f in view.fields if f.type != "files")
             raise InputError(f"未知字段「{ref.key}」（可用：{keys}；指标用 target:KEY / actual:KEY）")
         try:
-            return parse_field(decl, edit.value, self.store.vocab.answers)
+            value = parse_field(decl, edit.value, self.store.vocab.answers)
         except ValueProblem as e:
             raise InputError(f"第{item.no}项「{decl.label}」：{e}") from None
+        limits.check_text(f"第{item.no}项{decl.label}", value)
+        return value
 
     def set(self, plan_ref, item_no: int, key: str, value, origin: str = Origin.CLI) -> bool:
         """Set one value named as text (``measures``, ``target:KEY`` …); returns whether it changed."""
@@ -318,10 +328,14 @@ class Plans(Part):
             p = self.row(s, plan_ref)
             self.store.lifecycle.require_state(s, p, Action.EDIT)
             view = self.catalog.for_plan(p)
-            if int(item_no) not in view.item_map:
+            item = view.item_map.get(int(item_no)) if abs(int(item_no)) <= MAX_ID else None
+            if item is None:
                 raise InputError(f"清单「{view.id}」没有第{item_no}项（共{len(view.items)}项）")
             if rule_id not in {r.id for r in view.rules}:
                 raise InputError(f"未知的校验规则「{rule_id}」（可用：{'、'.join(r.id for r in view.rules)}）")
+            fields = [f.key for f in view.fields] + [Ref.actual(item.no, i.key).text for i in item.indicators]
+            if field_key not in fields:
+                raise InputError(f"第{item.no}项没有字段「{field_key[:40]}」（可用：{'、'.join(fields)}）")
             row = s.scalar(select(Explanation).where(
                 Explanation.plan_id == p.id, Explanation.item_no == int(item_no),
                 Explanation.rule_id == rule_id, Explanation.field_key == field_key))

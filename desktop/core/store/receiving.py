@@ -25,6 +25,7 @@ from .models import (
     Blob, Change, Evidence, Explanation, ImportRecord, IndicatorValue, Plan, Response, Section, Submission, Unit,
     now,
 )
+from . import db, limits
 from .snapshot import EvidenceInfo, PlanSnapshot, UnitInfo, content_hash
 from .store import Part
 from .units import unit_info
@@ -190,6 +191,7 @@ class Receiving(Part):
         """Where the filing says the unit stands — checked against the registry, never guessed."""
         label = self.store.vocab.label
         code = (inc.unit.get("code") or "").strip()
+        db.serialize(s, f"unit:{code}")  # two files creating the same school at once: one creates it
         kind = inc.unit.get("unit_kind") or None
         u = s.scalar(select(Unit).where(Unit.code == code))
         parent = self._parent(s, inc)
@@ -227,15 +229,17 @@ class Receiving(Part):
 
     def _plan(self, s: Session, inc: Incoming, unit: Unit) -> Plan:
         info = unit_info(unit, unit.parent)
-        p = s.scalar(select(Plan).where(Plan.uuid == inc.plan_uuid)) if inc.plan_uuid else None
+        # the plan row is locked for the rest of the transaction (two operators, one plan)
+        p = s.scalar(select(Plan).where(Plan.uuid == inc.plan_uuid).with_for_update()) if inc.plan_uuid else None
         if p is not None:
             if (p.unit_id, p.form_id, p.year) != (unit.id, inc.view.id, inc.year):
                 raise InputError(f"方案标识 {inc.plan_uuid} 已属于 {p.unit.name} {p.year}年的方案，与封面不符")
             return self._same_version(p, inc)
         kind = inc.kind or self.store.plans.default_kind(info)
         view, year, kind = self.store.plans.check_new(info, inc.view.id, inc.year, kind, inc.view.version)
+        db.serialize(s, f"plan:{unit.id}:{view.id}:{year}:{kind}")  # the same key as Plans.insert
         p = s.scalar(select(Plan).where(Plan.unit_id == unit.id, Plan.form_id == view.id, Plan.year == year,
-                                        Plan.kind == kind))
+                                        Plan.kind == kind).with_for_update())
         if p is not None:
             if inc.plan_uuid and p.submission_no:
                 raise InputError(f"{unit.name} {year}年已有另一份「{kind}」方案（标识不同），请核对是否重复报送")
@@ -298,10 +302,13 @@ class Receiving(Part):
                      lambda r: r.key, want_s, "section", lambda k: None, lambda k: k)
         conn = s.connection()  # Core executemany: the ORM bulk path costs more than the rows
         if new_r:
-            conn.execute(insert(Response), [dict(plan_id=p.id, item_no=no, field_key=k, value=v)
-                                            for (no, k), v in new_r.items()])
+            rows = [dict(plan_id=p.id, item_no=no, field_key=k, value=v) for (no, k), v in new_r.items()]
+            limits.check_rows(Response, rows)
+            conn.execute(insert(Response), rows)
         if new_s:
-            conn.execute(insert(Section), [dict(plan_id=p.id, key=k, value=v) for k, v in new_s.items()])
+            rows = [dict(plan_id=p.id, key=k, value=v) for k, v in new_s.items()]
+            limits.check_rows(Section, rows)
+            conn.execute(insert(Section), rows)
         for (no, k), v in new_r.items():
             note("response", no, k, None, v)
         for k, v in new_s.items():
@@ -325,6 +332,7 @@ class Receiving(Part):
         self._sync_explanations(s, p, inc.explanations, note)
         self._sync_evidence(s, p, inc, note)
         if changes:
+            limits.check_rows(Change, changes)
             conn.execute(insert(Change), changes)
         self.store.plans.touch(p)
         return len(changes)
@@ -358,7 +366,7 @@ class Receiving(Part):
                 data = inc.blobs.get(sha)
                 if data is None:
                     continue
-                s.add(Blob(sha256=sha, size=len(data), data=data))
+                db.insert_missing(s, Blob, dict(sha256=sha, size=len(data), data=data))
             s.add(Evidence(plan_id=p.id, item_no=no, name=name, sha256=sha, size=size))
             note("attachment", no, "add", None, f"{name} ({sha[:12]})")
 

@@ -7,6 +7,12 @@ filing lifecycle: submit, withdraw, review — the only writer of a plan's state
 writes everything it was asked to or nothing. Results are plain frozen dataclasses, never live
 ORM objects, so callers on other threads can hold them. The acting user (``actor``) is stamped
 on every history row.
+
+Transactions: :meth:`Store.session` is a *write* transaction (its lock taken up front, see
+db.py; a plan read through ``Plans.row`` inside it is locked against other writers);
+:meth:`Store.reading` is for work that only reads. Every string written is checked against its
+column (limits.py) on every backend. A write that still collides with another user's (a
+unique key taken meanwhile, a lock not granted in time) raises :class:`Conflict` with one line.
 """
 from __future__ import annotations
 
@@ -15,10 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..catalog import Catalog
-from . import db
+from ..errors import Conflict
+from . import db, limits
 from .models import Change
 
 
@@ -28,6 +36,11 @@ class Actor:
 
     role: str | None = None  # UserRole id
     name: str | None = None
+
+    def check(self) -> None:
+        """The name is written on every history row: it must fit there (and be text)."""
+        limits.check_text("操作人姓名", self.name, Change.__table__.c.actor_name.type.length)
+        limits.check_text("操作人身份", self.role, Change.__table__.c.actor_role.type.length)
 
     def describe(self, vocab) -> str:
         role = vocab.label(self.role) if self.role else ""
@@ -48,8 +61,10 @@ class Store:
         self.engine = engine
         self.catalog = catalog
         self.actor = actor or Actor()
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self.backup: Path | None = None
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info={"write": True})
+        self._reads = sessionmaker(db.reading(engine), expire_on_commit=False, info={"write": False})
+        limits.install(self._sessions)
+        self.backup: Path | None = None  # the verified copy made before a schema upgrade
         self.units = Units(self)
         self.plans = Plans(self)
         self.evidence = EvidenceFiles(self)
@@ -62,12 +77,18 @@ class Store:
              actor: Actor | None = None) -> Store:
         from ..catalog import installed_catalog
 
+        if actor is not None:
+            actor.check()
         engine = db.make_engine(db.resolve_url(db_ref))
-        backup = db.ensure_schema(engine)
-        store = cls(engine, catalog or installed_catalog(), actor)  # shipped forms and the user's
-        store.backup = backup
-        if seed_registry:
-            store.units.ensure_registry()
+        try:
+            backup = db.ensure_schema(engine)
+            store = cls(engine, catalog or installed_catalog(), actor)  # shipped forms and the user's
+            store.backup = backup
+            if seed_registry:
+                store.units.ensure_registry()
+        except BaseException:
+            engine.dispose()
+            raise
         return store
 
     def close(self) -> None:
@@ -81,10 +102,38 @@ class Store:
     def vocab(self):
         return self.catalog.vocab
 
+    @property
+    def actor(self) -> Actor:
+        return self._actor
+
+    @actor.setter
+    def actor(self, actor: Actor) -> None:
+        actor.check()
+        self._actor = actor
+
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
+        """One write transaction: all of it is written, or (an exception) none of it."""
+        try:
+            with self._sessions.begin() as s:
+                yield s
+        except IntegrityError as e:  # a unique key another user took meanwhile
+            raise Conflict("保存时与其他用户同时进行的修改冲突（同一数据已被他人写入），未保存；请刷新后重试") from e
+        except OperationalError as e:
+            if _busy(e):
+                raise Conflict(db.BUSY_MESSAGE) from e
+            raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """One read-only transaction (takes no write lock; one consistent snapshot)."""
+        try:
+            with self._reads.begin() as s:
+                yield s
+        except OperationalError as e:
+            if _busy(e):
+                raise Conflict(db.BUSY_MESSAGE) from e
+            raise
 
     def change(self, origin: str, entity: str, **fields) -> Change:
         """A history row stamped with the acting user (the caller adds it to its session)."""
@@ -111,3 +160,12 @@ class Part:
 
     def session(self):
         return self.store.session()
+
+    def reading(self):
+        return self.store.reading()
+
+
+def _busy(e: OperationalError) -> bool:
+    """SQLite's busy/locked after the timeout; PostgreSQL's deadlock, serialization or lock timeout."""
+    code = getattr(getattr(e, "orig", None), "sqlstate", None)
+    return code in ("40001", "40P01", "55P03") or any(w in str(e.orig) for w in ("locked", "busy"))

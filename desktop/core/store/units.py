@@ -10,6 +10,7 @@ from ..errors import InputError
 from ..ids import check_unit
 from ..resources import package_data
 from ..vocab import Origin, UnitKind
+from . import db, limits
 from .models import Change, Plan, Unit
 from .snapshot import UnitInfo
 from .store import Part
@@ -20,18 +21,14 @@ PARENT_KINDS = {UnitKind.CITY: (UnitKind.PROVINCE,), UnitKind.AREA: (UnitKind.PR
                 UnitKind.SCHOOL: (UnitKind.PROVINCE, UnitKind.CITY, UnitKind.AREA, UnitKind.COUNTY)}
 # Attributes a person may edit (unit management); a registry division keeps its code and name.
 EDITABLE = ("code", "name", "school_type", "school_code", "credit_code", "contact_person", "contact_phone")
-# What people call the unit attributes (messages name the field, not the column).
-LABELS = {"code": "单位代码", "name": "单位名称", "school_type": "学校类别", "school_code": "学校标识码",
-          "credit_code": "统一社会信用代码", "contact_person": "联系人", "contact_phone": "联系电话"}
+# What people call them (messages and the importer's cover check name the field, not the column).
+LABELS = {k: Unit.__table__.c[k].info["label"] for k in EDITABLE}
 
 
-def check_lengths(model, values: dict, labels: dict[str, str]) -> None:
-    """Refuse text longer than its column (SQLite would store it; PostgreSQL would crash)."""
-    for key, v in values.items():
-        col = model.__table__.c.get(key)
-        limit = getattr(getattr(col, "type", None), "length", None)
-        if isinstance(v, str) and limit and len(v) > limit:
-            raise InputError(f"{labels.get(key, key)}过长（{len(v)} 字），最多 {limit} 字")
+def check_lengths(model, values: dict, labels: dict[str, str] | None = None) -> None:
+    """Refuse text that does not fit its column or holds control characters (limits.py, the one
+    rule for every backend; ``labels`` is kept for callers: the columns carry their labels)."""
+    limits.check_rows(model, [values])
 
 
 def unit_info(u: Unit, parent: Unit | None) -> UnitInfo:
@@ -50,6 +47,7 @@ class Units(Part):
     def ensure_registry(self) -> int:
         """Load the shipped region registry once (first start); returns units added."""
         with self.session() as s:
+            db.serialize(s, "registry")  # two programs starting on a new server database
             if s.scalar(select(func.count()).select_from(Unit).where(Unit.builtin.is_(True))):
                 return 0
             rows = read_registry()
@@ -81,7 +79,7 @@ class Units(Part):
                       credit_code=(credit_code or "").strip().upper() or None,
                       contact_person=(contact_person or "").strip() or None,
                       contact_phone=(contact_phone or "").strip() or None)
-        check_lengths(Unit, fields, LABELS)
+        limits.check_rows(Unit, [fields])  # before any rule: the field as people call it
         if session is not None:
             return self._insert(session, kind, parent_code, fields, accept_warnings, origin)
         with self.session() as s:
@@ -90,6 +88,7 @@ class Units(Part):
     def _insert(self, s: Session, kind: str, parent_code: str | None, fields: dict, accept_warnings: bool,
                 origin: str) -> tuple[UnitInfo, list[str]]:
         code, name, school_type = fields["code"], fields["name"], fields["school_type"]
+        db.serialize(s, f"unit:{code}")
         if s.scalar(select(Unit.id).where(Unit.code == code)):
             raise InputError(f"单位代码「{code}」已存在")
         parent = None
@@ -122,13 +121,13 @@ class Units(Part):
         return u
 
     def get(self, code: str) -> UnitInfo:
-        with self.session() as s:
+        with self.reading() as s:
             u = self.row(s, code)
             return unit_info(u, u.parent)
 
     def list(self, under: str | None = None) -> list[UnitInfo]:
         """Units in tree order (parents before children); ``under`` limits to a subtree."""
-        with self.session() as s:
+        with self.reading() as s:
             rows = list(s.scalars(select(Unit)))
         by_id = {u.id: u for u in rows}
         children: dict[int | None, list[Unit]] = {}
