@@ -144,7 +144,10 @@ def main(argv=None) -> int:
             p.fmt("ms", digits=1), s.fmt("ms", digits=1), times(ratio(p, s)), rss, "(reference)", None),
     ]
     q = stat(x for d in res for x in d["sql"])
-    notes = [f"the baseline's UPDATE + commit alone: {q.fmt('ms', digits=1)}; the rest of it is the repaint",
+    pairs = stat(x / y for d in res for x, y in zip(d["project"], d["base"]))
+    notes = [f"each project edit is followed by its baseline edit in the same process; median of the pairs' ratios "
+             f"{pairs.fmt('×', scale=1)}",
+             f"the baseline's UPDATE + commit alone: {q.fmt('ms', digits=1)}; the rest of it is the repaint",
              f"data: demo province ({schools} schools), draft plan {plan}, item {res[0]['item']}; {a.runs} processes × "
              f"{a.edits} edits after 2 warm-up edits; offscreen Qt; synchronous=FULL on both sides"]
     print_table("Autosave: project vs one UPDATE + repaint", rows, notes)

@@ -357,7 +357,7 @@ def main(argv=None) -> int:
     notes.append("setup outside the timed loop (interpreter, imports, Store.open / connect + catalog): project "
                  + stat(d["setup"] for d in results[("project", sizes[-1])]).fmt() + ", baseline "
                  + stat(d["setup"] for d in results[("one-commit", sizes[-1])]).fmt())
-    notes.append("rows written (largest size's last run): " + "; ".join(
+    notes.append(f"rows written ({max(sizes):,}-file run): " + "; ".join(
         f"{kinds[k]}: " + ", ".join(f"{t} {c:,}" for t, c in v.items()) for k, v in rows_written.items()))
     print_table("Import: project vs calamine + executemany", rows, notes)
     if a.profile:

@@ -146,6 +146,10 @@ def main(argv=None) -> int:
              f"every figure counts from the caller's spawn instant (YICE_T0); Qt platform "
              f"{sch['env'].get('QT_QPA_PLATFORM')}; {a.runs} rounds after {warm} warm-up round, variants in turn",
              f"bare QMainWindow whole process spawn → exit: {bare_wall.fmt()}",
+             "per-round ratios (each round's project against the bare window started next to it): first paint "
+             + stat(first_paint(p) / first_paint(b) for p, b in zip(runs["app"], runs["bare"])).fmt("×", scale=1)
+             + "; province usable " + stat(p["usable"] / b["usable"] for p, b in zip(d["province-probe"], d["bare-probe"]))
+             .fmt("×", scale=1),
              "blocks: " + "; ".join(f"{k} {sum(x['blocks_over_100ms'] for x in v) / len(v):.1f} ticks > 100 ms per run, "
                                     f"{stat(x['blocked_total'] for x in v).fmt('ms')} blocked in total"
                                     for k, v in d.items())]

@@ -196,37 +196,47 @@ def openpyxl_write(sm, vocab, out: Path, write_only: bool) -> int:
 
 
 # ------------------------------------------------------------------ children
-def child(kind: str, db: Path, reps: int) -> None:
-    from desktop.core.store import Store
+def _variant(kind: str, store, db: Path, out: Path, extra: dict):
+    """The timed function of one variant (its set-up done here, untimed)."""
     from desktop.core.summary import summarise
     from desktop.excel.summary import export_summary_xlsx
+
+    if kind == "summarise":
+        extra["digest"] = digest_summary(summarise(store, FORM, YEAR))
+        return lambda: summarise(store, FORM, YEAR)
+    if kind in ("sql", "sql-temp"):
+        fn = sql_baseline(db, materialize=kind == "sql-temp")
+        extra["digest"] = digest_sql(fn())
+        return fn
+    sm = summarise(store, FORM, YEAR)
+    extra["roster"] = len(sm.roster)
+    return {"xlsx": lambda: export_summary_xlsx(store, FORM, YEAR, None, out, summary=sm),
+            "xlsx-full": lambda: export_summary_xlsx(store, FORM, YEAR, None, out),
+            "openpyxl": lambda: openpyxl_write(sm, store.vocab, out, False),
+            "write-only": lambda: openpyxl_write(sm, store.vocab, out, True)}[kind]
+
+
+def child(kind: str, db: Path, reps: int) -> None:
+    """One variant, or ``A+B``: both in this process, called in turn (A B A B …) — each pair's
+    ratio is then free of the load drift between separate processes."""
+    from desktop.core.store import Store
 
     out = Path(tempfile.mkdtemp(prefix="yice-bench-summary-")) / "s.xlsx"
     store = Store.open(db)
     extra: dict = {}
-    if kind == "summarise":
-        fn = lambda: summarise(store, FORM, YEAR)  # noqa: E731
-        extra["digest"] = digest_summary(fn())
-    elif kind in ("sql", "sql-temp"):
-        fn = sql_baseline(db, materialize=kind == "sql-temp")
-        extra["digest"] = digest_sql(fn())
-    else:
-        sm = summarise(store, FORM, YEAR)
-        fn = {"xlsx": lambda: export_summary_xlsx(store, FORM, YEAR, None, out, summary=sm),
-              "xlsx-full": lambda: export_summary_xlsx(store, FORM, YEAR, None, out),
-              "openpyxl": lambda: openpyxl_write(sm, store.vocab, out, False),
-              "write-only": lambda: openpyxl_write(sm, store.vocab, out, True)}[kind]
-        extra["roster"] = len(sm.roster)
-    fn()  # warm-up, untimed
-    ts = []
+    fns = [_variant(k, store, db, out, extra) for k in kind.split("+")]
+    for fn in fns:
+        fn()  # warm-up, untimed
+    ts: list[list[float]] = [[] for _ in fns]
     for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
+        for fn, acc in zip(fns, ts):
+            t = time.perf_counter()
+            fn()
+            acc.append(time.perf_counter() - t)
     if out.exists():
         extra["bytes"] = out.stat().st_size
     store.close()
-    emit(times=ts, **extra)
+    emit(times=ts[0], pairs=ts if len(fns) > 1 else None, **extra)
 
 
 # ------------------------------------------------------------------ parent
@@ -257,6 +267,12 @@ def main(argv=None) -> int:
             d["maxrss_mb"] = run.maxrss_mb
             runs[k].append(d)
             print(f"  round {r + 1} {k}: median {stat(d['times']).median:.3f} s, {run.maxrss_mb:.0f} MB", flush=True)
+    paired = {}
+    for pair in ("summarise+sql", "xlsx+openpyxl"):
+        run = run_child([python(), __file__, "--child", pair, str(db), str(max(3, reps * a.runs))], timeout=3600)
+        a_t, b_t = run.data["pairs"]
+        paired[pair] = stat(x / y for x, y in zip(a_t, b_t))
+        print(f"  paired {pair}: ratio {paired[pair].fmt('×', scale=1)}", flush=True)
     t = {k: stat(x for d in v for x in d["times"]) for k, v in runs.items()}
     rss = {k: [d["maxrss_mb"] for d in v] for k, v in runs.items()}
     agree = runs["summarise"][0]["digest"] == runs["sql"][0]["digest"] == runs["sql-temp"][0]["digest"]
@@ -283,6 +299,8 @@ def main(argv=None) -> int:
              f"{a.runs} rounds × {reps} timed calls per child after one warm-up call; variants in turn",
              f"summarise() and the SQL baseline agree on roster, states, progress counts, answered items and indicator "
              f"groups: {'yes' if agree else 'NO — ' + str(runs['summarise'][0]['digest'])[:300] + ' vs ' + str(runs['sql'][0]['digest'])[:300]}",
+             "the same pairs called in turn inside one process (A B A B …), median of the pairs' ratios: "
+             + "; ".join(f"{k.replace('+', ' / ')} {v.fmt('×', scale=1)}" for k, v in paired.items()),
              f"xlsx sizes: project {runs['xlsx'][0].get('bytes', 0) / 1e6:.1f} MB, bare {runs['openpyxl'][0].get('bytes', 0) / 1e6:.1f} MB, "
              f"write-only {runs['write-only'][0].get('bytes', 0) / 1e6:.1f} MB"]
     print_table("Summary: project vs SQL and bare openpyxl", rows, notes)
