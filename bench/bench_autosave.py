@@ -52,12 +52,13 @@ def child(db: Path, plan_id: int, edits: int) -> None:
     field = w.editor.fields[key]
     con = sqlite_like_store(db)
     read = "select value from responses where plan_id=? and item_no=? and field_key=?"
-    project, base, same, sql = [], [], [], []
+    project, base, same, sql, flush = [], [], [], [], []
     for i in range(edits + 2):  # the first two rounds warm up
         text = f"制定任务分解表，明确责任人和时间节点，第{i}稿。"
         field.inner.setPlainText(text)  # emits edited → pending, autosave timer started
         t = time.perf_counter()
         ok = w.flush()
+        tf = time.perf_counter() - t
         app.processEvents()
         tp = time.perf_counter() - t
         got = con.execute(read, (plan_id, item, key)).fetchone()
@@ -94,10 +95,11 @@ def child(db: Path, plan_id: int, edits: int) -> None:
             base.append(tb)
             same.append(ts)
             sql.append(tsql)
+            flush.append(tf)
     con.close()
     w.close()
     store.close()
-    emit(project=project, base=base, same=same, sql=sql, item=item)
+    emit(project=project, base=base, same=same, sql=sql, flush=flush, item=item)
 
 
 def main(argv=None) -> int:
@@ -137,13 +139,17 @@ def main(argv=None) -> int:
     b = stat(x for d in res for x in d["base"])
     s = stat(x for d in res for x in d["same"])
     rss = f"{stat(d['maxrss_mb'] for d in res).median:.0f} MB (one process)"
+    q = stat(x for d in res for x in d["sql"])
+    f = stat(x for d in res for x in d["flush"])
     rows = [
         Row("GUI autosave write: one field edit → database through MainWindow.flush + repaint", p.fmt("ms", digits=1),
             b.fmt("ms", digits=1) + " (one UPDATE + commit + repaint)", times(ratio(p, b)), rss, "≤ 5 ms", p.median <= 0.005),
         Row("the same, against the store's writes done bare (UPDATE + history row + plan revision, one commit + repaint)",
             p.fmt("ms", digits=1), s.fmt("ms", digits=1), times(ratio(p, s)), rss, "(reference)", None),
+        Row("the write alone: MainWindow.flush() (store write + views refreshed, before the paint) vs UPDATE + commit",
+            f.fmt("ms", digits=1), q.fmt("ms", digits=1), times(ratio(f, q)), rss, "≤ 5 ms (if the goal means the write)",
+            f.median <= 0.005),
     ]
-    q = stat(x for d in res for x in d["sql"])
     pairs = stat(x / y for d in res for x, y in zip(d["project"], d["base"]))
     notes = [f"each project edit is followed by its baseline edit in the same process; median of the pairs' ratios "
              f"{pairs.fmt('×', scale=1)}",

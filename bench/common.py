@@ -349,7 +349,7 @@ def mb(runs: list[ChildRun] | list[float]) -> str:
 
 
 def times(value: float) -> str:
-    return f"{value:.1f}×"
+    return f"{value:.2f}×"
 
 
 # ---------------------------------------------------------------- profiles
