@@ -27,21 +27,13 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from common import cpu_model  # noqa: E402
 FORM, YEAR = "gs2020-annex2", 2024
 STACK = ("matplotlib", "numpy", "pillow", "fonttools", "kiwisolver", "contourpy", "cycler", "pyparsing")
 ALREADY_NEEDED = ("openpyxl", "lxml", "python-docx")  # what the native charts use; the app has them anyway
 WARM = 5
 KINDS = {"matplotlib": "matplotlib PNG", "native": "native chart", "native-nodata": "native, no workbook"}
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def installed_mb(dist: str) -> float | None:
