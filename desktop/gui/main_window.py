@@ -461,7 +461,7 @@ class MainWindow(QMainWindow):
         same_plan = self.plan is not None and self.plan.id == plan_id
         old = [Edit(e.ref, self._old_value(e.ref)) for e in new] if same_plan else []
         try:
-            changed = self.store.plans.apply_edits(plan_id, new)
+            changed = self.store.plans.apply_edits(plan_id, new, into=self.data if same_plan else None)
         except InputError as err:
             return self._refused(err, plan_id, new, old, same_plan)
         except Exception as err:  # noqa: BLE001 - any failed write keeps the typing, never drops it
@@ -476,8 +476,9 @@ class MainWindow(QMainWindow):
         if changed and same_plan:
             self.undo.push(EditCommand(self, plan_id, new, old, applied=True))
         self._mark_saved()
-        if same_plan:
-            self.refresh(skip=set(pending))
+        if same_plan:  # the store brought self.data up to date: nothing to re-read
+            self.plan = self.data.plan
+            self.refresh(skip=set(pending), reread=False)
             if any(r.kind == Kind.FIELD and r.key in self._dept_keys() for r in pending):  # a new department
                 self.editor.set_departments(self.store.plans.departments(self.plan.unit_code))
         self.saved.emit()
@@ -499,7 +500,7 @@ class MainWindow(QMainWindow):
                 olds.append(o)
             if good and len(good) < len(new):
                 try:
-                    changed = self.store.plans.apply_edits(plan_id, good)
+                    changed = self.store.plans.apply_edits(plan_id, good, into=self.data)
                     # every field of the batch is skipped on refresh: the refused one keeps its typing
                     self._saved_edits(changed, plan_id, good, olds, same_plan, {e.ref: e.value for e in new})
                 except Exception:  # noqa: BLE001 - the plan itself is refused (read-only): reported below
@@ -555,14 +556,16 @@ class MainWindow(QMainWindow):
         self.last_saved = dt.datetime.now()
         self.saved_label.setText(f"已保存 {self.last_saved:%H:%M:%S}")
 
-    def refresh(self, skip=(), touch: bool = False) -> None:
-        """Re-read the open plan after a write and update every view of it."""
+    def refresh(self, skip=(), touch: bool = False, reread: bool = True) -> None:
+        """Re-read the open plan after a write and update every view of it (``reread=False``:
+        ``self.data`` is already current, as after an autosave)."""
         if self.plan is None:
             return
         if touch:
             self._mark_saved()
-        self.plan = self.store.plans.get(self.plan.id)
-        self.data = self.store.plans.snapshot(self.plan.id)
+        if reread:
+            self.plan = self.store.plans.get(self.plan.id)
+            self.data = self.store.plans.snapshot(self.plan.id)
         self.problems = validate(self.view, self.plan.kind, self.data)
         self.model.refresh(self.data, self.problems)
         self.editor.fill(self.data, self.problems, skip=skip)

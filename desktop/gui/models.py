@@ -1,7 +1,7 @@
 """Qt models over the store: the unit tree with plans, and the checklist of one plan."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
 from ..core.validation import item_completeness
@@ -61,25 +61,43 @@ def plan_label(p, vocab) -> str:
     return f"方案：{p.year}年{p.kind}（{vocab.label(p.state)}）"
 
 
-class ChecklistModel(QAbstractTableModel):
-    """One row per checklist item of the open plan; values come from a PlanData snapshot."""
+class ChecklistModel(QStandardItemModel):
+    """One row per checklist item of the open plan; values come from a PlanData snapshot.
+
+    The cells are held by Qt (QStandardItem), not answered from Python on every ``data()`` call:
+    the table's resize-to-contents columns re-measure every row whenever any cell changes, which
+    through a Python ``data()`` cost several milliseconds per autosave. A refresh recomputes what
+    each row shows and touches only the rows that differ."""
 
     HEADERS = ("序号", "任务", "责任部门", "进度", "完成时限", "完成度")
 
     def __init__(self, parent=None):
-        super().__init__(parent)
+        super().__init__(0, len(self.HEADERS), parent)
+        self.setHorizontalHeaderLabels(list(self.HEADERS))
         self.view = None
         self.kind = None
         self.data_ = None
         self.problems: dict[int, list] = {}
         self._rows: list = []
+        self._shown: list[tuple] = []  # per row: what its cells show (compared on refresh)
+        self._row_no: dict[int, int] = {}
 
     def set_plan(self, view, kind: str, data, problems) -> None:
         self.beginResetModel()
-        self.view, self.kind, self.data_ = view, kind, data
-        self._rows = list(view.items) if view else []
-        self._set_problems(problems)
-        self.endResetModel()
+        self.blockSignals(True)  # the reset tells the views; no per-row signals meanwhile
+        try:
+            self.view, self.kind, self.data_ = view, kind, data
+            self._rows = list(view.items) if view else []
+            self._row_no = {it.no: r for r, it in enumerate(self._rows)}
+            self._set_problems(problems)
+            self.setRowCount(0)
+            self.setRowCount(len(self._rows))
+            self._shown = [self._row_shows(it) for it in self._rows]
+            for r, shows in enumerate(self._shown):
+                self._put_row(r, shows)
+        finally:
+            self.blockSignals(False)
+            self.endResetModel()
 
     def clear(self) -> None:
         self.set_plan(None, None, None, [])
@@ -90,74 +108,64 @@ class ChecklistModel(QAbstractTableModel):
             self.problems.setdefault(p.item_no, []).append(p)
 
     def refresh(self, data, problems) -> None:
-        """New values after an edit: same rows, new cells (keeps selection and scroll)."""
+        """New values after an edit: same rows, new cells (keeps selection and scroll); only the
+        rows whose cells differ are updated."""
         self.data_ = data
         self._set_problems(problems)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.HEADERS) - 1))
+        for r, it in enumerate(self._rows):
+            shows = self._row_shows(it)
+            if shows != self._shown[r]:
+                self._shown[r] = shows
+                self.blockSignals(True)
+                try:
+                    self._put_row(r, shows)
+                finally:
+                    self.blockSignals(False)
+                self.dataChanged.emit(self.index(r, 0), self.index(r, len(self.HEADERS) - 1))
 
     def row_of(self, item_no: int) -> int:
-        for r, it in enumerate(self._rows):
-            if it.no == item_no:
-                return r
-        return -1
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+        return self._row_no.get(item_no, -1)
 
     def _open_problems(self, no: int) -> list:
         return [p for p in self.problems.get(no, []) if not p.explained]
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        item = self._rows[index.row()]
+    def _row_shows(self, item) -> tuple:
+        """Everything one row shows or answers, as plain values."""
         values = self.data_.values.get(item.no, {}) if self.data_ else {}
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return item.display_no
-            if col == 1:
-                text = item.text if len(item.text) <= 60 else item.text[:60] + "…"
-                return (f"［{item.category}］" if item.category else "") + text
-            if col == 2:
-                return "、".join(u.name for u in item.units)  # short: remarks in the tooltip
-            if col == 3:
-                return values.get(self.view.key(Role.PROGRESS), "")
-            if col == 4:
-                return values.get(self.view.key(Role.DEADLINE), "")
-            if col == 5:
-                c = item_completeness(self.view, item.no, values)
-                n = len(self._open_problems(item.no))
-                return f"{c.answered}/{c.required}" + (f"  ⚠{n}" if n else "")
-        if role == Qt.ItemDataRole.ToolTipRole and col in (1, 2):
-            return item.text if col == 1 else item.units_text
-        if role == Qt.ItemDataRole.ForegroundRole and col == 5 and self._open_problems(item.no):
-            errs = any(p.severity == "error" for p in self._open_problems(item.no))
-            return QBrush(QColor("#c01c28" if errs else "#b5651d"))
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 3, 4, 5):
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == ITEM_ROLE:
-            return item.no
-        if role == MUST_ROLE:
-            return int(self.view.must_answer(item.no, self.kind))
-        if role == ANSWERED_ROLE:
-            c = item_completeness(self.view, item.no, values)
-            return int(bool(values) and c.answered == c.required)
-        if role == PROBLEM_ROLE:
-            return len(self._open_problems(item.no))
-        if role == SEARCH_ROLE:
-            return " ".join([item.display_no, item.category or "", item.text, *(u.name for u in item.units),
-                             *values.values()]).lower()
-        return None
+        c = item_completeness(self.view, item.no, values)
+        open_ = self._open_problems(item.no)
+        n = len(open_)
+        text = item.text if len(item.text) <= 60 else item.text[:60] + "…"
+        color = ("#c01c28" if any(p.severity == "error" for p in open_) else "#b5651d") if n else None
+        search = " ".join([item.display_no, item.category or "", item.text, *(u.name for u in item.units),
+                           *values.values()]).lower()
+        return (item.display_no, (f"［{item.category}］" if item.category else "") + text, item.text,
+                "、".join(u.name for u in item.units), item.units_text,  # short: remarks in the tooltip
+                values.get(self.view.key(Role.PROGRESS), ""), values.get(self.view.key(Role.DEADLINE), ""),
+                f"{c.answered}/{c.required}" + (f"  ⚠{n}" if n else ""), color,
+                item.no, int(self.view.must_answer(item.no, self.kind)),
+                int(bool(values) and c.answered == c.required), n, search)
+
+    def _put_row(self, r: int, shows: tuple) -> None:
+        no_, task, task_tip, units, units_tip, progress, deadline, done, color, item_no, must, answered, n, search \
+            = shows
+        display = Qt.ItemDataRole.DisplayRole
+        center = int(Qt.AlignmentFlag.AlignCenter)
+        common = {ITEM_ROLE: item_no, MUST_ROLE: must, ANSWERED_ROLE: answered, PROBLEM_ROLE: n, SEARCH_ROLE: search}
+        cells = ({display: no_, Qt.ItemDataRole.TextAlignmentRole: center},
+                 {display: task, Qt.ItemDataRole.ToolTipRole: task_tip},
+                 {display: units, Qt.ItemDataRole.ToolTipRole: units_tip},
+                 {display: progress, Qt.ItemDataRole.TextAlignmentRole: center},
+                 {display: deadline, Qt.ItemDataRole.TextAlignmentRole: center},
+                 {display: done, Qt.ItemDataRole.TextAlignmentRole: center})
+        for col, roles in enumerate(cells):
+            it = QStandardItem()
+            it.setEditable(False)
+            for role, value in (*roles.items(), *common.items()):
+                it.setData(value, role)
+            if col == 5 and color:
+                it.setData(QBrush(QColor(color)), Qt.ItemDataRole.ForegroundRole)
+            self.setItem(r, col, it)
 
 
 class ChecklistFilter(QSortFilterProxyModel):

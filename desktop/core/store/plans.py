@@ -6,7 +6,7 @@ the lifecycle first: a plan that is 已报送 or 已受理 is read-only on every
 from __future__ import annotations
 
 import uuid as uuidlib
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Iterable
 
 from sqlalchemy import and_, select
@@ -254,11 +254,14 @@ class Plans(Part):
         return self.apply_edits(plan_ref, [Edit(Ref.parse(key, item_no), value)], origin) > 0
 
     def apply_edits(self, plan_ref, edits: list[Edit], origin: str = Origin.UI,
-                    expect_revision: int | None = None) -> int:
+                    expect_revision: int | None = None, into: PlanSnapshot | None = None) -> int:
         """Apply edits in one transaction (all or nothing); returns how many changed.
 
         ``expect_revision``: the revision the editor last read; if someone else wrote since,
         nothing is written and :class:`Conflict` says so (a shared database).
+        ``into``: the caller's working copy of this plan, brought to what the database holds
+        after the write — by applying the written values when nobody else wrote since it was
+        read (an autosave per keystroke then re-reads nothing), else by reading it again.
         """
         from ..lifecycle import Action
 
@@ -267,12 +270,27 @@ class Plans(Part):
             self.store.lifecycle.require_state(s, p, Action.EDIT)
             if expect_revision is not None and p.revision != expect_revision:
                 raise Conflict("该方案已被其他用户修改，请刷新后再编辑")
+            current = (into is not None and into.submission is None and into.plan.id == p.id
+                       and into.plan.revision == p.revision)
             view = self.catalog.for_plan(p)
             parsed = [(e.ref, self.check_edit(view, e)) for e in edits]  # all checked before any write
             changed = sum(self._write(s, p, ref, v, origin) for ref, v in parsed)
             if changed:
                 self.touch(p)
-            return changed
+            fresh = None
+            if into is not None and not current:
+                s.flush()
+                fresh = self._working(s, p, self.info(s, p))
+            revision, updated = p.revision, p.updated_at
+        if into is not None:  # only once committed: a failed write leaves the copy as it was
+            if fresh is None:
+                for ref, v in parsed:
+                    into.put(ref, v)
+                into.plan = replace(into.plan, revision=revision, updated_at=updated)
+            else:
+                for f in fields(fresh):
+                    setattr(into, f.name, getattr(fresh, f.name))
+        return changed
 
     @staticmethod
     def touch(p: Plan) -> None:
