@@ -82,7 +82,11 @@ class Plans(Part):
              unit_codes: Iterable[str] | None = None) -> list[PlanInfo]:
         latest = and_(Submission.plan_id == Plan.id, Submission.number == Plan.submission_no,
                       Plan.state == PlanState.RETURNED.value)
-        q = (select(Plan, Unit, Submission.review_reason).join(Unit).outerjoin(Submission, latest)
+        # plain rows in PlanInfo's order, not ORM objects: a province lists 10,000 plans at once
+        q = (select(Plan.id, Plan.uuid, Unit.code, Unit.name, Plan.form_id, Plan.form_version, Plan.year, Plan.kind,
+                    Plan.state, Plan.submission_no, Plan.revision, Plan.received_at, Plan.updated_at,
+                    Submission.review_reason)
+             .join(Unit, Plan.unit_id == Unit.id).outerjoin(Submission, latest)
              .order_by(Plan.year.desc(), Unit.code, Plan.form_id))
         if unit_code:
             q = q.where(Unit.code == unit_code)
@@ -93,7 +97,7 @@ class Plans(Part):
         if year:
             q = q.where(Plan.year == int(year))
         with self.reading() as s:
-            return [plan_info(p, u, why) for p, u, why in s.execute(q).all()]
+            return [PlanInfo(*row) for row in s.execute(q).all()]
 
     def departments(self, unit_code: str, limit: int = 60) -> list[str]:
         """Departments this unit has named before (牵头部门, 配合部门 of its plans), most used first:
@@ -102,7 +106,7 @@ class Plans(Part):
 
         keys = {f.key for f in self.catalog.base_fields.fields if f.type in ("dept", "dept_list")}
         counts: Counter = Counter()
-        with self.session() as s:
+        with self.reading() as s:  # a read: no write lock (opening a plan asks for it)
             rows = s.scalars(select(Response.value).join(Plan, Plan.id == Response.plan_id).join(Unit)
                              .where(Unit.code == unit_code, Response.field_key.in_(keys)))
             for v in rows:
