@@ -1,7 +1,7 @@
 """Qt models over the store: the unit tree with plans, and the checklist of one plan."""
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
 from ..core.validation import item_completeness
@@ -16,45 +16,129 @@ PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 6  # number of unexplained problems
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 7
 
 
+class _Node:
+    """One row of the unit tree: a unit or one of its plans (a plain object, no Qt)."""
 
-def build_unit_tree(model: QStandardItemModel, units, plans, year: int | None, vocab) -> dict:
-    """Fill ``model`` with units (tree order from Store.list_units) and their plans of ``year``.
+    __slots__ = ("kind", "info", "parent", "row", "children")
 
-    Returns {("unit", code) | ("plan", id): QStandardItem} for selecting nodes later.
-    """
-    model.clear()
-    model.setHorizontalHeaderLabels(["单位 / 方案"])
-    index: dict = {}
-    by_unit: dict[str, list] = {}
-    for p in plans:
-        if year is None or p.year == year:
-            by_unit.setdefault(p.unit_code, []).append(p)
-    roots: list[QStandardItem] = []  # the tree is built detached and added at once (no per-row view updates)
-    for u in units:
-        it = QStandardItem(f"{u.name}")
-        it.setEditable(False)
-        it.setToolTip(f"{vocab.label(u.kind)} · 代码 {u.code}")
-        it.setData("unit", KIND_ROLE)
-        it.setData(u.code, REF_ROLE)
-        parent = index.get(("unit", u.parent_code)) if u.parent_code else None
-        if parent is None:
-            roots.append(it)
-        else:
-            parent.appendRow(it)
-        index[("unit", u.code)] = it
-        for p in by_unit.get(u.code, []):
-            pi = QStandardItem(plan_label(p, vocab))
-            pi.setEditable(False)
-            pi.setData("plan", KIND_ROLE)
-            pi.setData(p.id, REF_ROLE)
-            pi.setForeground(QBrush(QColor("#1a5fb4")))
-            pi.setToolTip(f"{p.form_id} · {p.year}年 · {p.kind} · {vocab.label(p.state)}"
-                          + (f" · 第{p.submission_no}次报送" if p.submission_no else ""))
-            it.appendRow(pi)
-            index[("plan", p.id)] = pi
-    for r in roots:
-        model.appendRow(r)
-    return index
+    def __init__(self, kind: str, info, parent: _Node | None):
+        self.kind, self.info, self.parent, self.children = kind, info, parent, []
+        self.row = 0
+        if parent is not None:
+            self.row = len(parent.children)
+            parent.children.append(self)
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.info.code if self.kind == "unit" else self.info.id)
+
+
+class UnitTree:
+    """What the unit tree shows: units (tree order from ``Units.list``) and their plans of ``year``.
+
+    Plain objects only, so it can be built on a worker thread; ``index`` maps ("unit", code) /
+    ("plan", id) to its node for selecting nodes later."""
+
+    def __init__(self, units=(), plans=(), year: int | None = None):
+        self.root = _Node("root", None, None)
+        self.index: dict = {}
+        by_unit: dict[str, list] = {}
+        for p in plans:
+            if year is None or p.year == year:
+                by_unit.setdefault(p.unit_code, []).append(p)
+        index = self.index
+        for u in units:
+            parent = index.get(("unit", u.parent_code)) if u.parent_code else None
+            node = _Node("unit", u, parent or self.root)
+            index[("unit", u.code)] = node
+            for p in by_unit.get(u.code, ()):
+                index[("plan", p.id)] = _Node("plan", p, node)
+
+
+class UnitTreeModel(QAbstractItemModel):
+    """The unit tree over a :class:`UnitTree`: Qt asks only for the rows it shows, so a province
+    of 10,000 units costs no Qt object per unit (the tree used to make a QStandardItem each)."""
+
+    def __init__(self, vocab=None, parent=None):
+        super().__init__(parent)
+        self.vocab = vocab
+        self.tree = UnitTree()
+        self._plan_brush = QBrush(QColor("#1a5fb4"))
+
+    def set_tree(self, tree: UnitTree) -> None:
+        self.beginResetModel()
+        self.tree = tree
+        self.endResetModel()
+
+    def index_of(self, key) -> QModelIndex:
+        node = self.tree.index.get(key)
+        return QModelIndex() if node is None else self.createIndex(node.row, 0, node)
+
+    def set_plan(self, plan) -> None:
+        """A plan's state changed (报送, 撤回): its row shows the new one."""
+        node = self.tree.index.get(("plan", plan.id))
+        if node is not None:
+            node.info = plan
+            idx = self.createIndex(node.row, 0, node)
+            self.dataChanged.emit(idx, idx)
+
+    def _node(self, index) -> _Node:
+        return index.internalPointer() if index.isValid() else self.tree.root
+
+    def index(self, row, column, parent=QModelIndex()):
+        node = self._node(parent)
+        if column != 0 or not 0 <= row < len(node.children):
+            return QModelIndex()
+        return self.createIndex(row, 0, node.children[row])
+
+    def parent(self, index=None):
+        if index is None:  # QObject.parent()
+            return super().parent()
+        if not index.isValid():
+            return QModelIndex()
+        up = index.internalPointer().parent
+        if up is None or up is self.tree.root:
+            return QModelIndex()
+        return self.createIndex(up.row, 0, up)
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.column() > 0 else len(self._node(parent).children)
+
+    def hasChildren(self, parent=QModelIndex()) -> bool:
+        return parent.column() <= 0 and bool(self._node(parent).children)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 1
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and section == 0:
+            return "单位 / 方案"
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        node = index.internalPointer()
+        x = node.info
+        if role == Qt.ItemDataRole.DisplayRole:
+            return x.name if node.kind == "unit" else plan_label(x, self.vocab)
+        if role == KIND_ROLE:
+            return node.kind
+        if role == REF_ROLE:
+            return x.code if node.kind == "unit" else x.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if node.kind == "unit":
+                return f"{self.vocab.label(x.kind)} · 代码 {x.code}"
+            return (f"{x.form_id} · {x.year}年 · {x.kind} · {self.vocab.label(x.state)}"
+                    + (f" · 第{x.submission_no}次报送" if x.submission_no else ""))
+        if role == Qt.ItemDataRole.ForegroundRole and node.kind == "plan":
+            return self._plan_brush
+        return None
 
 
 def plan_label(p, vocab) -> str:
