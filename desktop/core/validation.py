@@ -18,8 +18,6 @@ if TYPE_CHECKING:  # the catalogue (pydantic, YAML) is not imported to validate:
     from .catalog import FormView
     from .catalog.schema import FieldDecl, Rule
 
-RULE_LABELS = {"required": "必填", "conflict": "矛盾", "overdue": "逾期", "below_target": "未达目标"}
-
 
 @dataclass(frozen=True)
 class Problem:
