@@ -269,6 +269,7 @@ class Session:
         last = self.ui.int("last/plan")
         self.store_task = run_job(self.window, "正在打开数据库", lambda _job: self.open_store(last), self._store_ready,
                                   self._cannot_open, show_dialog=False)
+        self.window.opening = self.store_task
 
     def _store_ready(self, result) -> None:
         self.store, warning = result

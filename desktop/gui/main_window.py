@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray, QCoreApplication, QEvent, QItemSelectionModel, QSize, Qt, QThreadPool, QTimer, Signal,
+)
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QComboBox, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox,
@@ -39,6 +41,7 @@ class MainWindow(QMainWindow):
         database (SQLAlchemy, the catalogue) is open - the start-up of the app."""
         super().__init__(parent)
         self.store = None
+        self.opening = None  # the worker Task opening the database at start (app.Session)
         self._reopen_last = False  # restore() came before the store: reopen the last plan on attach
         if ui is None:
             from ..core.paths import AppPaths
@@ -771,7 +774,15 @@ class MainWindow(QMainWindow):
             s.set("last/item", self.item_no or "")
         s.sync()
 
+    def _finish_opening(self) -> None:
+        """Closed while the database is still opening: let that finish and attach first, so the
+        session ends as a started one does (its last plan remembered, no upgrade cut short)."""
+        if self.store is None and self.opening is not None:
+            QThreadPool.globalInstance().waitForDone()
+            QCoreApplication.sendPostedEvents(self.opening, QEvent.Type.MetaCall)  # its done/failed slot
+
     def closeEvent(self, event) -> None:
+        self._finish_opening()
         if not self.flush():
             if not self.pending:  # a refused value: the user has just been told; stay open once
                 event.ignore()
@@ -790,6 +801,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """The session ends without asking (SIGTERM, logout): write what can be written, remember
         the layout, close."""
+        self._finish_opening()
         try:
             self.flush()
         finally:
