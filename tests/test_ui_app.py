@@ -203,7 +203,9 @@ def test_sigterm_writes_the_typing_and_quits(qtbot, tmp_path, monkeypatch, store
         state["window"] = w
         os.kill(os.getpid(), signal.SIGTERM)
 
-    s.when("typed", lambda: any(isinstance(w, MainWindow) for w in visible_top_levels()), type_and_kill)
+    # the window paints before the database opens; the last plan is open once it has
+    s.when("typed", lambda: any(isinstance(w, MainWindow) and w.plan is not None for w in visible_top_levels()),
+           type_and_kill)
     code = gui_app.run(AppPaths.user())
     s.stop()
     _close_leftovers(s)
@@ -232,4 +234,39 @@ def test_cancelling_the_wizard_ends_the_app(qtbot):
     from desktop.core.settings import Settings
 
     assert not Settings.load(AppPaths.user().settings_file).role  # nothing chosen, nothing saved
+    loop_still_works(qtbot)
+
+
+def test_a_returning_user_sees_the_window_before_the_database_opens():
+    """The window's modules load without SQLAlchemy or the catalogue (pydantic, YAML): they load on
+    the worker thread that opens the database after the first paint (issue 18)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport desktop.gui.app, desktop.gui.main_window, desktop.core.settings\n"
+            "print(sorted(m for m in ('sqlalchemy', 'pydantic', 'yaml') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_database_that_cannot_be_opened_is_said_and_ends_the_app(qtbot, tmp_path, monkeypatch):
+    """Opened on a worker thread after the window shows, a bad database still ends the app with
+    code 2 and one message (as when it was opened before the window)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.core.settings import Settings
+
+    Settings(role="school", province="620000", unit="4162010730").save(AppPaths.user().settings_file)
+    bad = tmp_path / "not-a-database.sqlite3"
+    bad.write_bytes(b"this is not SQLite" * 100)
+    monkeypatch.setenv("YICE_DB", str(bad))
+    said = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda *a, **k: said.append(a[2])))
+    s = Script()
+    code = gui_app.run(AppPaths.user())
+    s.stop()
+    _close_leftovers(s)
+    assert not s.errors, "\n".join(s.errors)
+    assert code == 2 and len(said) == 1 and said[0].startswith("无法打开数据库：")
+    assert visible_top_levels() == []
     loop_still_works(qtbot)

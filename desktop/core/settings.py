@@ -8,8 +8,10 @@ from __future__ import annotations
 import configparser
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .store import Actor
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads when a database is opened, not to read settings
+    from .store import Actor
 
 
 @dataclass
@@ -41,4 +43,6 @@ class Settings:
 
     @property
     def actor(self) -> Actor:
+        from .store import Actor
+
         return Actor(self.role, self.name)

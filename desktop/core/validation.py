@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import fmt
-from .catalog import FormView
-from .catalog.schema import FieldDecl, Rule
 from .edits import Ref
 from .vocab import Meaning, Role
+
+if TYPE_CHECKING:  # the catalogue (pydantic, YAML) is not imported to validate: the window paints first
+    from .catalog import FormView
+    from .catalog.schema import FieldDecl, Rule
+
 
 @dataclass(frozen=True)
 class Problem:

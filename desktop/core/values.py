@@ -10,9 +10,12 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from . import fmt
-from .catalog.schema import FieldDecl, Indicator
+
+if TYPE_CHECKING:  # annotations only: parsing a value needs no pydantic import
+    from .catalog.schema import FieldDecl, Indicator
 
 Answers = tuple[tuple[str, ...], tuple[str, ...]]  # (yes words, no words), stored word first (vocabulary)
 HARD_MAX = 20_000  # no cell of any field may be longer (protects the store and exports)

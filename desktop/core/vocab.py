@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+if TYPE_CHECKING:  # the file's schema (pydantic) loads with the catalogue, not with these ids
+    from .vocabfile import UserRoleDecl, VocabularyFile
 
 VOCABULARY_FILE = "vocabulary.yaml"
 
@@ -100,34 +102,6 @@ class Meaning(StrEnum):
 
 
 # ------------------------------------------------------------------ the file
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class UserRoleDecl(_Strict):
-    label: str = Field(min_length=1)
-    unit_kinds: tuple[UnitKind, ...]
-    hint: str = ""
-
-
-class _Answers(_Strict):
-    yes: tuple[str, ...] = Field(min_length=1)
-    no: tuple[str, ...] = Field(min_length=1)
-
-
-class _File(_Strict):
-    plan_states: dict[PlanState, str]
-    answers: _Answers
-    not_filed: str
-    no_progress: str
-    submission_states: dict[SubmissionState, str]
-    unit_kinds: dict[UnitKind, str]
-    school_types: dict[str, tuple[str, ...]] = Field(min_length=1)  # label → 学校标识码 type prefixes
-    user_roles: dict[UserRole, UserRoleDecl]
-    import_outcomes: dict[Outcome, str]
-    origins: dict[Origin, str]
-
-
 _GROUPS = {PlanState: "plan_states", SubmissionState: "submission_states", UnitKind: "unit_kinds",
            UserRole: "user_roles", Outcome: "import_outcomes", Origin: "origins"}
 
@@ -136,7 +110,7 @@ _GROUPS = {PlanState: "plan_states", SubmissionState: "submission_states", UnitK
 class Vocabulary:
     """Labels for every id; ``label(x)`` works for any member of the enums above."""
 
-    data: _File
+    data: VocabularyFile
 
     def label(self, member) -> str:
         """The label of an enum member; a plain id string is looked up in the order of _GROUPS
@@ -148,7 +122,7 @@ class Vocabulary:
         if enum is None:
             raise KeyError(member)
         value = getattr(self.data, _GROUPS[enum])[enum(member)]
-        return value.label if isinstance(value, UserRoleDecl) else value
+        return value if isinstance(value, str) else value.label  # a user role's entry has more
 
     @property
     def yes(self) -> str:
@@ -189,10 +163,13 @@ class Vocabulary:
 
 def parse_vocabulary(raw, file: str = VOCABULARY_FILE) -> Vocabulary:
     """Validate the loaded YAML; every id the code knows must have a label, no unknown ids."""
+    from pydantic import ValidationError
+
     from .errors import InputError
+    from .vocabfile import VocabularyFile
 
     try:
-        data = _File.model_validate(raw)
+        data = VocabularyFile.model_validate(raw)
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"])

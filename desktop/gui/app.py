@@ -12,10 +12,8 @@ import socket
 import sys
 import time
 
-# The core first: PySide6 inspects the source of every module imported after it (its
-# "feature" hook), which costs ~0.1 s at start for SQLAlchemy and pydantic.
-from ..core import validation as _validation  # noqa: F401,E402
-from ..core.store import store as _store  # noqa: F401,E402
+# SQLAlchemy and the catalogue (pydantic, YAML) are not imported here: a returning user's window
+# paints first and the database opens on a worker thread (Session.start).
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QSocketNotifier, Qt, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -196,22 +194,64 @@ def open_main(store, plan_id=None, ui_settings=None, paths=None):
 
 class Session:
     """One run of the app: the first-start wizard (non-modal, in the one event loop) or the main
-    window; references to the open windows live here, not in module globals."""
+    window; references to the open windows live here, not in module globals.
 
-    def __init__(self, app, store, profile, paths, ui):
-        self.app, self.store, self.profile, self.paths, self.ui = app, store, profile, paths, ui
+    A returning user's window is shown first and the database opened on a worker thread (importing
+    SQLAlchemy and reading the catalogue take longer than painting the window); the wizard needs
+    the database at once, so a first start opens it before."""
+
+    def __init__(self, app, profile, paths, ui, db=None):
+        self.app, self.profile, self.paths, self.ui, self.db = app, profile, paths, ui, db
+        self.store = None
+        self.code = 0  # what run() returns when the loop ends (2: the database could not be opened)
         self.wizard = self.window = None
 
-    def start(self) -> None:
+    def open_store(self, last_plan: int | None = None):
+        """The database named on the command line (else the profile's): migrated, the day's backup
+        taken, the last plan's reads warmed up. Runs on a worker thread for a returning user;
+        returns (store, backup warning)."""
+        from ..core.backup import daily
+        from ..core.errors import InputError
+        from ..core.store import Store
+        from ..core.store.db import resolve_url
+        from .main_window import warm_up
+
+        store = Store.open(resolve_url(self.db, self.paths.database), actor=self.profile.actor)
+        warning = None
+        try:
+            daily(store)  # the first start of a day keeps a copy (the last 7)
+        except InputError as e:
+            warning = str(e)
+        warm_up(store, last_plan)
+        return store, warning
+
+    def _cannot_open(self, err: Exception) -> None:
+        QMessageBox.critical(None, APP_NAME, f"无法打开数据库：{err}")
+        self.code = 2
+        if self.window is not None:
+            self.window.hide()
+        self.app.exit(2)
+
+    def start(self) -> bool:
+        """False if the database could not be opened (the user has been told)."""
         if self.profile.role:
             self.open_main()
-            return
+            # after the first paint: a worker importing SQLAlchemy holds the GIL the painting needs
+            self.window._open_store = _FirstPaint(self.window, self._open_store_async)
+            return True
+        try:
+            self.store, warning = self.open_store()
+        except Exception as e:  # noqa: BLE001 - a message box, not a traceback (bad path, newer schema …)
+            self._cannot_open(e)
+            return False
+        self._backup_warning(warning)
         from .wizard import FirstStartWizard
 
         self.wizard = FirstStartWizard(self.store)
         self.wizard.finished.connect(self._wizard_done)
         self.app.setQuitOnLastWindowClosed(False)  # the wizard hides before the main window shows
         self.wizard.show()
+        return True
 
     def _wizard_done(self, result: int) -> None:
         wiz, self.wizard = self.wizard, None
@@ -222,6 +262,26 @@ class Session:
         self.profile = wiz.save(self.profile, self.paths.settings_file, self.ui)
         self.store.actor = self.profile.actor
         self.open_main()
+
+    def _open_store_async(self) -> None:
+        from .worker import run_job
+
+        last = self.ui.int("last/plan")
+        self.store_task = run_job(self.window, "正在打开数据库", lambda _job: self.open_store(last), self._store_ready,
+                                  self._cannot_open, show_dialog=False)
+        self.window.opening = self.store_task
+
+    def _store_ready(self, result) -> None:
+        self.store, warning = result
+        if self.window is not None:
+            self.window.attach(self.store)
+        self._backup_warning(warning)
+
+    def _backup_warning(self, warning: str | None) -> None:
+        if warning:
+            from .backup_dialogs import TITLE_BACKUP
+
+            QMessageBox.warning(self.window, TITLE_BACKUP, f"今日自动备份未完成：{warning}\n\n程序可以继续使用。")
 
     def open_main(self) -> None:
         self.window = open_main(self.store, ui_settings=self.ui, paths=self.paths)
@@ -247,8 +307,6 @@ def run(paths, db=None, smoke_test: bool = False) -> int:
     if smoke_test:
         return _run_smoke(app)
     from ..core.settings import Settings
-    from ..core.store import Store
-    from ..core.store.db import resolve_url
     from .settings import UiSettings
 
     if paths.portable:
@@ -256,26 +314,24 @@ def run(paths, db=None, smoke_test: bool = False) -> int:
     profile = Settings.load(paths.settings_file)
     ui = UiSettings(paths.window_file)
     profile = ui.adopt_legacy(profile, paths.settings_file)
-    try:
-        store = Store.open(resolve_url(db, paths.database), actor=profile.actor)
-    except Exception as e:  # noqa: BLE001 - a message box, not a traceback (bad path, newer schema …)
-        QMessageBox.critical(None, APP_NAME, f"无法打开数据库：{e}")
+    session = Session(app, profile, paths, ui, db)
+    if not session.start():
         return 2
-    from .backup_dialogs import daily_backup
-
-    daily_backup(store)  # the first start of a day keeps a copy (the last 7)
-    session = Session(app, store, profile, paths, ui)
     app._yice_session = session  # for the signal handler and tests; released below
     signals = SignalQuit(app, lambda: end_session(app))
-    session.start()
     try:
         code = app.exec()
     finally:
         signals.close()
         app._yice_session = None
         app.setQuitOnLastWindowClosed(True)
-        store.close()
-    return code
+        if session.store is None:  # quit while the database was opening: let that finish first
+            from PySide6.QtCore import QThreadPool
+
+            QThreadPool.globalInstance().waitForDone()
+        if session.store is not None:
+            session.store.close()
+    return session.code or code
 
 
 def _exit_after_paint(app, window) -> None:

@@ -1,5 +1,5 @@
-"""文件 → 备份数据… / 恢复数据…, and the daily backup at start: the core's backup.py, asked for and
-reported here. No rule lives here: what a backup holds, how it is verified and how a restore
+"""文件 → 备份数据… / 恢复数据…: the core's backup.py, asked for and reported here (the daily
+backup at start is taken where app.py opens the database). No rule lives here: what a backup holds, how it is verified and how a restore
 keeps the current data are decided in the core, the same for the CLI (``yice backup|restore``).
 """
 from __future__ import annotations
@@ -25,14 +25,6 @@ def _note(window, title: str, text: str) -> None:
     """A result the user reads at leisure (not blocking the window)."""
     window.backup_box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=window)
     window.backup_box.open()
-
-
-def daily_backup(store, parent=None) -> None:
-    """At start: the day's first copy (core/backup.py decides); a failure is a warning, not a stop."""
-    try:
-        backup.daily(store)
-    except InputError as e:
-        QMessageBox.warning(parent, TITLE_BACKUP, f"今日自动备份未完成：{e}\n\n程序可以继续使用。")
 
 
 def _database_file(window, title: str):

@@ -45,6 +45,7 @@ class ItemEditor(QScrollArea):
         self.read_only = False
         self.values: dict[str, str] = {}  # what the store holds for the shown item
         self.departments: list[str] = []  # the unit's own, from its earlier answers
+        self._evidence_shown: list | None = None  # what the 佐证材料 list holds
         body = QWidget()
         self.setWidget(body)
         self.lay = QVBoxLayout(body)
@@ -265,9 +266,11 @@ class ItemEditor(QScrollArea):
                 if key not in skipped and w.value() != v:
                     w.set_value(v)
             self.show_problems([p for p in problems if p.item_no == self.item.no])
-            self.ev_list.clear()
-            for e in data.evidence:
-                if e.item_no == self.item.no:
+            evidence = [e for e in data.evidence if e.item_no == self.item.no]
+            if evidence != self._evidence_shown:  # an autosave leaves the list (and its selection) alone
+                self._evidence_shown = evidence
+                self.ev_list.clear()
+                for e in evidence:
                     li = QListWidgetItem(f"{e.name}（{_size(e.size)}）")
                     li.setData(Qt.ItemDataRole.UserRole, (e.id, e.name, e.sha256))
                     li.setToolTip(f"SHA-256 {e.sha256}")
@@ -276,20 +279,25 @@ class ItemEditor(QScrollArea):
             self._loading = was
 
     def show_problems(self, problems) -> None:
-        for note in self.notes.values():
-            note.hide()
         by_key: dict[str, list] = {}
         for p in problems:
             by_key.setdefault(p.field_key, []).append(p)
-        for key, ps in by_key.items():
-            note = self.notes.get(key)
-            if note is None:
+        for key, note in self.notes.items():  # only what differs is touched (an autosave per keystroke)
+            ps = by_key.get(key)
+            if not ps:
+                if not note.isHidden():
+                    note.hide()
                 continue
-            note.setText("\n".join(f"{marks.ERROR if p.severity == 'error' else marks.WARNING} "
-                                   + p.message.split("：", 1)[-1]
-                                   + (f"（已说明：{p.explanation}）" if p.explained else "") for p in ps))
-            note.setStyleSheet(ERROR_STYLE if any(p.severity == "error" for p in ps) else WARN_STYLE)
-            note.show()
+            text = "\n".join(f"{marks.ERROR if p.severity == 'error' else marks.WARNING} "
+                             + p.message.split("：", 1)[-1]
+                             + (f"（已说明：{p.explanation}）" if p.explained else "") for p in ps)
+            style = ERROR_STYLE if any(p.severity == "error" for p in ps) else WARN_STYLE
+            if note.text() != text:
+                note.setText(text)
+            if note.styleSheet() != style:
+                note.setStyleSheet(style)
+            if note.isHidden():
+                note.show()
 
     def _changed(self, key: str) -> None:
         if self._loading or self.item is None or self.read_only:

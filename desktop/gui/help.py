@@ -7,6 +7,8 @@ the user can read the guide while working in the main window.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QTextDocument
 from PySide6.QtWidgets import (
@@ -15,8 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import fmt
-from ..core.about import About, about
 from ..core.resources import guide_file
+
+if TYPE_CHECKING:  # core.about reads the database (SQLAlchemy): loaded when 关于 opens
+    from ..core.about import About
 
 APP_TITLE = "一策通 · 产教融合“一市一策 / 一校一策”实施方案 填报、备案与汇总"
 
@@ -141,6 +145,8 @@ def show_guide(window) -> GuideDialog:
 
 def show_about(window) -> AboutDialog:
     """帮助 → 关于, for the window's store and the AppPaths this start uses (``window.paths``)."""
+    from ..core.about import about
+
     window.flush()  # what is typed is in the database before its size is shown
     dlg = AboutDialog(about(window.store, window.paths), window)
     dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QStandardItemModel, QUndoStack
+from PySide6.QtCore import (
+    QByteArray, QCoreApplication, QEvent, QItemSelectionModel, QSize, Qt, QThreadPool, QTimer, Signal,
+)
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QComboBox, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox,
     QSplitter, QTableView, QTabWidget, QToolBar, QTreeView, QVBoxLayout, QWidget,
@@ -12,18 +14,18 @@ from PySide6.QtWidgets import (
 
 from ..core.edits import Edit, Kind, Ref
 from ..core.errors import InputError
-from ..core.lifecycle import EDITABLE, Action
 from ..core.validation import completeness, validate
 from ..core.vocab import Origin, PlanState
 from . import authoring, input_policy, operations, screen
 from .commands import EditCommand
 from .editor import ItemEditor
 from .help import show_about, show_guide
-from .models import ITEM_ROLE, KIND_ROLE, REF_ROLE, ChecklistFilter, ChecklistModel, build_unit_tree, plan_label
+from .models import ITEM_ROLE, KIND_ROLE, REF_ROLE, ChecklistFilter, ChecklistModel, UnitTree, UnitTreeModel
 from .sections import SectionsEditor
 from .settings import UiSettings
 from .validation_panel import ValidationPanel
 from .widgets import year_spin
+from .worker import run_job
 
 AUTOSAVE_MS = 400
 RETRY_MS = 5000  # after a failed write (disk full, database locked): try again this often
@@ -34,9 +36,13 @@ class MainWindow(QMainWindow):
     saved = Signal()  # after every autosave write
     planOpened = Signal(int)
 
-    def __init__(self, store, ui: UiSettings | None = None, parent=None):
+    def __init__(self, store=None, ui: UiSettings | None = None, parent=None):
+        """``store`` None: the window paints first and :meth:`attach` gives it the store once the
+        database (SQLAlchemy, the catalogue) is open - the start-up of the app."""
         super().__init__(parent)
-        self.store = store
+        self.store = None
+        self.opening = None  # the worker Task opening the database at start (app.Session)
+        self._reopen_last = False  # restore() came before the store: reopen the last plan on attach
         if ui is None:
             from ..core.paths import AppPaths
 
@@ -55,21 +61,46 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._timer.timeout.connect(lambda: self.flush(commit_typing=False))  # a date half typed stays so
+        self.role = None
         self._build()
         self._menus()
-        self.role = store.actor.role  # UserRole id from the first-start wizard
         self.year_spin.blockSignals(True)
         self.year_spin.setValue(self.ui.int("year") or dt.date.today().year)
         self.year_spin.blockSignals(False)
         self._tree_loaded = False  # filled after the first paint: a province has thousands of units
+        self._tree_job = 0  # the latest tree load (an older one's result is dropped)
         QApplication.instance().focusChanged.connect(self._focus_changed)
         input_policy.install(QApplication.instance())  # make_app does too; a window never runs without it
+        self._set_usable(False)
+        if store is not None:
+            self.attach(store)
+
+    def attach(self, store) -> None:
+        """The window's store: the checklists' chapters, the tree's labels; the last plan reopens
+        if :meth:`restore` ran before, and the unit tree loads after the next paint."""
+        self.store = store
+        self.role = store.actor.role  # UserRole id from the first-start wizard
+        self.tree_model.vocab = store.vocab
+        self.editor.store = store
+        self.sections.set_sections(store.catalog.base_fields.sections)
+        self.sections.setEnabled(self.plan is not None)
+        self._set_usable(True)
+        if self._reopen_last:
+            self._reopen_last = False
+            self._restore_plan()
+        self.update()  # the paint loads the unit tree
+
+    def _set_usable(self, on: bool) -> None:
+        """Before the store is attached nothing can be asked of it: menus and panes wait."""
+        for w in (self.menuBar(), self.toolbar, self.splitter, self.panel):
+            w.setEnabled(on)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        self.tree_model = QStandardItemModel(self)
+        self.tree_model = UnitTreeModel(None, self)  # its labels' vocabulary comes with the store
         self.tree = QTreeView()
         self.tree.setModel(self.tree_model)
+        self.tree.setUniformRowHeights(True)  # one row height: a county of 1,000 schools lays out at once
         self.tree.setHeaderHidden(True)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.selectionModel().currentChanged.connect(self._tree_current)
@@ -117,7 +148,7 @@ class MainWindow(QMainWindow):
         self.editor = ItemEditor(self.store)
         self.editor.edited.connect(self._on_edited)
         self.editor.evidenceChanged.connect(lambda: self.refresh(touch=True))
-        self.sections = SectionsEditor(self.store.catalog.base_fields.sections)
+        self.sections = SectionsEditor()  # the chapters' fields come with the store (attach)
         self.sections.edited.connect(self._on_edited)
         self.right = QTabWidget()
         self.right.addTab(self.editor, "任务填报")
@@ -192,9 +223,8 @@ class MainWindow(QMainWindow):
         self._action(f, "导入文件夹中的报送表…", lambda: operations.import_sheets(self, folder=True))
         authoring.add_menu(self, f)  # 新建清单… / 修改清单… / 导出清单… / 导入清单…
         f.addSeparator()
-        from . import backup_dialogs  # 文件 → 备份数据… / 恢复数据… (core/backup.py)
-        self._action(f, "备份数据…", lambda: backup_dialogs.backup_data(self))
-        self._action(f, "恢复数据…", lambda: backup_dialogs.restore_data(self))
+        self._action(f, "备份数据…", lambda: _backup_dialogs().backup_data(self))  # core/backup.py
+        self._action(f, "恢复数据…", lambda: _backup_dialogs().restore_data(self))
         f.addSeparator()
         self.act_quit = self._action(f, "退出", self.close, QKeySequence.StandardKey.Quit, "act_quit")
         e = mb.addMenu("编辑(&E)")
@@ -230,7 +260,7 @@ class MainWindow(QMainWindow):
         for a in (self.act_word, self.act_xlsx, self.act_word_draft, self.act_xlsx_draft):
             a.setEnabled(on)
         state = PlanState(self.plan.state) if on else None
-        self.act_submit.setEnabled(on and state in EDITABLE)
+        self.act_submit.setEnabled(on and state in _editable())
         self.act_withdraw.setEnabled(on and state == PlanState.SUBMITTED)
 
     # -------------------------------------------------------------------- tree
@@ -240,22 +270,44 @@ class MainWindow(QMainWindow):
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
-        if not self._tree_loaded:
+        if not self._tree_loaded and self.store is not None:
             self._tree_loaded = True
-            QTimer.singleShot(0, self.reload_tree)
+            QTimer.singleShot(0, self.load_tree)
 
     def reload_tree(self) -> None:
+        """Fill the unit tree now (after a change the caller made and is about to show)."""
         self._tree_loaded = True
-        units = self.store.units.list()
-        plans = self.store.plans.list(year=self.year)
-        self.tree_index = build_unit_tree(self.tree_model, units, plans, self.year, self.store.vocab)
+        self._tree_job += 1  # a load still running in the background is superseded
+        self._show_tree(self._read_tree(self.year))
+
+    def load_tree(self) -> None:
+        """Fill the unit tree from a worker thread (start-up: a province has 10,000 units), the
+        GUI thread staying free; a newer load or :meth:`reload_tree` supersedes it."""
+        self._tree_loaded = True
+        self._tree_job += 1
+        job, year = self._tree_job, self.year
+
+        def done(tree) -> None:
+            if job == self._tree_job:
+                self._show_tree(tree)
+
+        self.tree_task = run_job(self, "正在读取单位", lambda _job: self._read_tree(year), done,
+                                 lambda err: self.statusBar().showMessage(f"单位列表未能读取：{err}", 8000),
+                                 show_dialog=False)
+
+    def _read_tree(self, year: int) -> UnitTree:
+        """The tree's content read from the store (plain objects: may run on a worker thread)."""
+        return UnitTree(self.store.units.list(), self.store.plans.list(year=year), year)
+
+    def _show_tree(self, tree: UnitTree) -> None:
+        self.tree_model.set_tree(tree)
+        self.tree_index = tree.index
         self._select_tree(("plan", self.plan.id) if self.plan else ("unit", self.unit_code))
 
     def _select_tree(self, key) -> None:
-        it = self.tree_index.get(key)
-        if it is None:
+        idx = self.tree_model.index_of(key)
+        if not idx.isValid():
             return
-        idx = it.index()
         self.tree.blockSignals(True)
         sm = self.tree.selectionModel()
         sm.blockSignals(True)
@@ -344,10 +396,12 @@ class MainWindow(QMainWindow):
         self.state_label.setToolTip(p.review_reason or "")
         self.setWindowTitle(f"{p.unit_name} {p.year}年{p.kind} — 产教融合实施方案填报")
         state = PlanState(p.state)
-        read_only = state not in EDITABLE
+        read_only = state not in _editable()
         self.editor.set_read_only(read_only)
         self.sections.set_read_only(read_only)
         if read_only:
+            from ..core.lifecycle import Action
+
             why = self.store.lifecycle.verdict(p.id, Action.EDIT).reason
             hint = "可在“文件 → 撤回报送”撤回后修改。" if state == PlanState.SUBMITTED else ""
             self._banner(f"只读：{why}。{hint}", "#e8f0fe")
@@ -461,7 +515,7 @@ class MainWindow(QMainWindow):
         same_plan = self.plan is not None and self.plan.id == plan_id
         old = [Edit(e.ref, self._old_value(e.ref)) for e in new] if same_plan else []
         try:
-            changed = self.store.plans.apply_edits(plan_id, new)
+            changed = self.store.plans.apply_edits(plan_id, new, into=self.data if same_plan else None)
         except InputError as err:
             return self._refused(err, plan_id, new, old, same_plan)
         except Exception as err:  # noqa: BLE001 - any failed write keeps the typing, never drops it
@@ -476,8 +530,9 @@ class MainWindow(QMainWindow):
         if changed and same_plan:
             self.undo.push(EditCommand(self, plan_id, new, old, applied=True))
         self._mark_saved()
-        if same_plan:
-            self.refresh(skip=set(pending))
+        if same_plan:  # the store brought self.data up to date: nothing to re-read
+            self.plan = self.data.plan
+            self.refresh(skip=set(pending), reread=False)
             if any(r.kind == Kind.FIELD and r.key in self._dept_keys() for r in pending):  # a new department
                 self.editor.set_departments(self.store.plans.departments(self.plan.unit_code))
         self.saved.emit()
@@ -499,7 +554,7 @@ class MainWindow(QMainWindow):
                 olds.append(o)
             if good and len(good) < len(new):
                 try:
-                    changed = self.store.plans.apply_edits(plan_id, good)
+                    changed = self.store.plans.apply_edits(plan_id, good, into=self.data)
                     # every field of the batch is skipped on refresh: the refused one keeps its typing
                     self._saved_edits(changed, plan_id, good, olds, same_plan, {e.ref: e.value for e in new})
                 except Exception:  # noqa: BLE001 - the plan itself is refused (read-only): reported below
@@ -555,14 +610,16 @@ class MainWindow(QMainWindow):
         self.last_saved = dt.datetime.now()
         self.saved_label.setText(f"已保存 {self.last_saved:%H:%M:%S}")
 
-    def refresh(self, skip=(), touch: bool = False) -> None:
-        """Re-read the open plan after a write and update every view of it."""
+    def refresh(self, skip=(), touch: bool = False, reread: bool = True) -> None:
+        """Re-read the open plan after a write and update every view of it (``reread=False``:
+        ``self.data`` is already current, as after an autosave)."""
         if self.plan is None:
             return
         if touch:
             self._mark_saved()
-        self.plan = self.store.plans.get(self.plan.id)
-        self.data = self.store.plans.snapshot(self.plan.id)
+        if reread:
+            self.plan = self.store.plans.get(self.plan.id)
+            self.data = self.store.plans.snapshot(self.plan.id)
         self.problems = validate(self.view, self.plan.kind, self.data)
         self.model.refresh(self.data, self.problems)
         self.editor.fill(self.data, self.problems, skip=skip)
@@ -594,6 +651,8 @@ class MainWindow(QMainWindow):
         """报送: the lifecycle checks the plan; the user confirms what it means (read-only after)."""
         if self.plan is None or not self.flush():
             return False
+        from ..core.lifecycle import Action
+
         v = self.store.lifecycle.verdict(self.plan.id, Action.SUBMIT)
         if not v.allowed:
             lines = "\n".join(p.message for p in v.problems[:15])
@@ -631,9 +690,7 @@ class MainWindow(QMainWindow):
 
     def _after_transition(self, message: str) -> None:
         self.refresh()
-        it = self.tree_index.get(("plan", self.plan.id))
-        if it is not None:
-            it.setText(plan_label(self.plan, self.store.vocab))
+        self.tree_model.set_plan(self.plan)
         self.statusBar().showMessage(message, 8000)
 
     def show_history(self) -> None:
@@ -689,6 +746,14 @@ class MainWindow(QMainWindow):
         split = s.value("window/splitter")
         if isinstance(split, QByteArray):
             self.splitter.restoreState(split)
+        if self.store is None:
+            self._reopen_last = True
+        else:
+            self._restore_plan()
+
+    def _restore_plan(self) -> None:
+        """The plan (else the unit) open when the app was last closed."""
+        s = self.ui
         plan_id = s.int("last/plan")
         unit = s.str("last/unit")
         if plan_id:
@@ -703,12 +768,21 @@ class MainWindow(QMainWindow):
         s.set("window/state", self.saveState())
         s.set("window/splitter", self.splitter.saveState())
         s.set("year", self.year)
-        s.set("last/unit", self.unit_code or "")
-        s.set("last/plan", self.plan.id if self.plan else "")
-        s.set("last/item", self.item_no or "")
+        if self.store is not None:  # closed before the database opened: the last plan stays the last
+            s.set("last/unit", self.unit_code or "")
+            s.set("last/plan", self.plan.id if self.plan else "")
+            s.set("last/item", self.item_no or "")
         s.sync()
 
+    def _finish_opening(self) -> None:
+        """Closed while the database is still opening: let that finish and attach first, so the
+        session ends as a started one does (its last plan remembered, no upgrade cut short)."""
+        if self.store is None and self.opening is not None:
+            QThreadPool.globalInstance().waitForDone()
+            QCoreApplication.sendPostedEvents(self.opening, QEvent.Type.MetaCall)  # its done/failed slot
+
     def closeEvent(self, event) -> None:
+        self._finish_opening()
         if not self.flush():
             if not self.pending:  # a refused value: the user has just been told; stay open once
                 event.ignore()
@@ -727,6 +801,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """The session ends without asking (SIGTERM, logout): write what can be written, remember
         the layout, close."""
+        self._finish_opening()
         try:
             self.flush()
         finally:
@@ -753,6 +828,38 @@ class MainWindow(QMainWindow):
             except InputError:
                 self.close_plan()
         self.reload_tree()
+
+
+def warm_up(store, plan_id: int | None) -> None:
+    """The reads that reopening the last plan makes, done once where the database is opened (a
+    worker thread at start): SQLAlchemy compiles its statements and the catalogue builds the
+    form's view there, so :meth:`MainWindow.attach` does not block the GUI thread doing it."""
+    from ..core.lifecycle import Action
+
+    if not plan_id:
+        return
+    try:
+        plan = store.plans.get(plan_id)
+        store.plans.view_for(plan)
+        store.plans.departments(plan.unit_code)
+        store.plans.snapshot(plan.id)
+        store.lifecycle.verdict(plan.id, Action.EDIT)
+    except InputError:  # deleted meanwhile: attach shows no plan, as restore() would
+        pass
+
+
+def _backup_dialogs():
+    """文件 → 备份数据… / 恢复数据… (imported when used: it loads the store's modules)."""
+    from . import backup_dialogs
+
+    return backup_dialogs
+
+
+def _editable() -> frozenset:
+    """The lifecycle's editable states (imported with the store: the window paints without SQLAlchemy)."""
+    from ..core.lifecycle import EDITABLE
+
+    return EDITABLE
 
 
 def storage_message(err: Exception) -> str:

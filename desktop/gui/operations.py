@@ -10,7 +10,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
-from ..core.lifecycle import EDITABLE, Action
 from ..core.text import safe_filename
 from ..core.vocab import PlanState
 from .worker import run_job
@@ -40,6 +39,8 @@ def _ask_save(window, title: str, name: str, pattern: str) -> str | None:
 
 def _formal_ok(window) -> bool:
     """Before a formal export: the lifecycle's verdict, and the user's consent when it submits."""
+    from ..core.lifecycle import EDITABLE, Action
+
     plan = window.plan
     v = window.store.lifecycle.verdict(plan.id, Action.EXPORT_FORMAL)
     if not v.allowed:

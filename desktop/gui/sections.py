@@ -11,17 +11,22 @@ from .widgets import TextField
 class SectionsEditor(QScrollArea):
     edited = Signal(object, object)  # Ref.section(KEY), text
 
-    def __init__(self, decls, parent=None):
+    def __init__(self, decls=(), parent=None):
         super().__init__(parent)
         self.setWidgetResizable(True)
+        self.fields: dict[str, TextField] = {}
+        self._loading = False
+        self.read_only = False
+        self.set_sections(decls)
+
+    def set_sections(self, decls) -> None:
+        """The chapters' fields (the main window paints before the catalogue is read, then sets them)."""
         body = QWidget()
         lay = QVBoxLayout(body)
         intro = QLabel("以下内容写入导出的《实施方案》正文，每个方案填写一次。")
         intro.setWordWrap(True)
         lay.addWidget(intro)
-        self.fields: dict[str, TextField] = {}
-        self._loading = False
-        self.read_only = False
+        self.fields = {}
         for d in decls:
             box = QGroupBox(d.label)
             bl = QVBoxLayout(box)
@@ -33,11 +38,12 @@ class SectionsEditor(QScrollArea):
             w = TextField(True, d.max_length)
             w.setObjectName(f"section_{d.key}")
             w.changed.connect(lambda key=d.key: self._changed(key))
+            w.setEnabled(not self.read_only)
             bl.addWidget(w)
             lay.addWidget(box)
             self.fields[d.key] = w
         lay.addStretch(1)
-        self.setWidget(body)
+        self.setWidget(body)  # (the previous body, if any, is deleted)
 
     def _changed(self, key: str) -> None:
         if not self._loading and not self.read_only:

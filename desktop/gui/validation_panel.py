@@ -52,6 +52,7 @@ class ValidationPanel(QDockWidget):
             w.setMinimumHeight(line * 2 + 8)
         self.setWidget(body)
         self.problems: list = []
+        self._filled = False
         self._set_explain_enabled(None)
 
     @property
@@ -62,9 +63,13 @@ class ValidationPanel(QDockWidget):
         return e, w, sum(p.explained for p in self.problems)
 
     def set_problems(self, problems) -> None:
+        problems = list(problems)
+        if self._filled and problems == self.problems:  # an autosave that changed no problem
+            return
+        self._filled = True
         current = self._current()
         key = (current.item_no, current.rule_id, current.field_key) if current else None
-        self.problems = list(problems)
+        self.problems = problems
         self.list.blockSignals(True)
         self.list.clear()
         select = None

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget, QWidgetAction,
 )
 
-from ..core.catalog.schema import FieldDecl
 from ..core.values import ValueProblem, parse_field
 
 EMPTY = "（未填写）"
@@ -192,6 +191,8 @@ class DateField(FieldWidget):
     def __init__(self, check=None, bounds: tuple[dt.date | None, dt.date | None] = (None, None), parent=None):
         super().__init__(QLineEdit(), parent)
         if check is None:  # a date outside a form (a document's date): the core's date rule, these bounds
+            from ..core.catalog.schema import FieldDecl
+
             decl = FieldDecl(key="date", label="日期", type="date", min_date=bounds[0], max_date=bounds[1])
             check = partial(parse_field, decl, answers=((), ()))
         self.check = check

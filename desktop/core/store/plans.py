@@ -6,7 +6,7 @@ the lifecycle first: a plan that is 已报送 or 已受理 is read-only on every
 from __future__ import annotations
 
 import uuid as uuidlib
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Iterable
 
 from sqlalchemy import and_, select
@@ -82,7 +82,11 @@ class Plans(Part):
              unit_codes: Iterable[str] | None = None) -> list[PlanInfo]:
         latest = and_(Submission.plan_id == Plan.id, Submission.number == Plan.submission_no,
                       Plan.state == PlanState.RETURNED.value)
-        q = (select(Plan, Unit, Submission.review_reason).join(Unit).outerjoin(Submission, latest)
+        # plain rows in PlanInfo's order, not ORM objects: a province lists 10,000 plans at once
+        q = (select(Plan.id, Plan.uuid, Unit.code, Unit.name, Plan.form_id, Plan.form_version, Plan.year, Plan.kind,
+                    Plan.state, Plan.submission_no, Plan.revision, Plan.received_at, Plan.updated_at,
+                    Submission.review_reason)
+             .join(Unit, Plan.unit_id == Unit.id).outerjoin(Submission, latest)
              .order_by(Plan.year.desc(), Unit.code, Plan.form_id))
         if unit_code:
             q = q.where(Unit.code == unit_code)
@@ -93,7 +97,7 @@ class Plans(Part):
         if year:
             q = q.where(Plan.year == int(year))
         with self.reading() as s:
-            return [plan_info(p, u, why) for p, u, why in s.execute(q).all()]
+            return [PlanInfo(*row) for row in s.execute(q).all()]
 
     def departments(self, unit_code: str, limit: int = 60) -> list[str]:
         """Departments this unit has named before (牵头部门, 配合部门 of its plans), most used first:
@@ -102,7 +106,7 @@ class Plans(Part):
 
         keys = {f.key for f in self.catalog.base_fields.fields if f.type in ("dept", "dept_list")}
         counts: Counter = Counter()
-        with self.session() as s:
+        with self.reading() as s:  # a read: no write lock (opening a plan asks for it)
             rows = s.scalars(select(Response.value).join(Plan, Plan.id == Response.plan_id).join(Unit)
                              .where(Unit.code == unit_code, Response.field_key.in_(keys)))
             for v in rows:
@@ -254,11 +258,14 @@ class Plans(Part):
         return self.apply_edits(plan_ref, [Edit(Ref.parse(key, item_no), value)], origin) > 0
 
     def apply_edits(self, plan_ref, edits: list[Edit], origin: str = Origin.UI,
-                    expect_revision: int | None = None) -> int:
+                    expect_revision: int | None = None, into: PlanSnapshot | None = None) -> int:
         """Apply edits in one transaction (all or nothing); returns how many changed.
 
         ``expect_revision``: the revision the editor last read; if someone else wrote since,
         nothing is written and :class:`Conflict` says so (a shared database).
+        ``into``: the caller's working copy of this plan, brought to what the database holds
+        after the write — by applying the written values when nobody else wrote since it was
+        read (an autosave per keystroke then re-reads nothing), else by reading it again.
         """
         from ..lifecycle import Action
 
@@ -267,12 +274,27 @@ class Plans(Part):
             self.store.lifecycle.require_state(s, p, Action.EDIT)
             if expect_revision is not None and p.revision != expect_revision:
                 raise Conflict("该方案已被其他用户修改，请刷新后再编辑")
+            current = (into is not None and into.submission is None and into.plan.id == p.id
+                       and into.plan.revision == p.revision)
             view = self.catalog.for_plan(p)
             parsed = [(e.ref, self.check_edit(view, e)) for e in edits]  # all checked before any write
             changed = sum(self._write(s, p, ref, v, origin) for ref, v in parsed)
             if changed:
                 self.touch(p)
-            return changed
+            fresh = None
+            if into is not None and not current:
+                s.flush()
+                fresh = self._working(s, p, self.info(s, p))
+            revision, updated = p.revision, p.updated_at
+        if into is not None:  # only once committed: a failed write leaves the copy as it was
+            if fresh is None:
+                for ref, v in parsed:
+                    into.put(ref, v)
+                into.plan = replace(into.plan, revision=revision, updated_at=updated)
+            else:
+                for f in fields(fresh):
+                    setattr(into, f.name, getattr(fresh, f.name))
+        return changed
 
     @staticmethod
     def touch(p: Plan) -> None:

@@ -92,6 +92,27 @@ class PlanSnapshot:
     def value(self, item_no: int, key: str) -> str | None:
         return self.values.get(item_no, {}).get(key)
 
+    def put(self, ref, value) -> None:
+        """Set one value (a :class:`~desktop.core.edits.Ref`) as the store has just written it
+        (None: removed), so a holder of the working copy need not re-read the whole plan."""
+        from ..edits import Kind
+
+        if ref.kind == Kind.SECTION:
+            if value is None:
+                self.sections.pop(ref.key, None)
+            else:
+                self.sections[ref.key] = value
+        elif ref.is_indicator:
+            t, a = self.indicators.get(ref.key, (None, None))
+            self.indicators[ref.key] = (value, a) if ref.kind == Kind.TARGET else (t, value)
+        elif value is None:
+            kv = self.values.get(ref.item_no, {})
+            kv.pop(ref.key, None)
+            if not kv:  # as read back: an item with no answer has no entry
+                self.values.pop(ref.item_no, None)
+        else:
+            self.values.setdefault(ref.item_no, {})[ref.key] = value
+
     @property
     def content_hash(self) -> str:
         return content_hash(self.values, self.indicators, self.sections, self.explanations,

@@ -126,27 +126,34 @@ class Units(Part):
             return unit_info(u, u.parent)
 
     def list(self, under: str | None = None) -> list[UnitInfo]:
-        """Units in tree order (parents before children); ``under`` limits to a subtree."""
+        """Units in tree order (parents before children); ``under`` limits to a subtree.
+
+        Read as plain rows, not ORM objects: a province's 10,000 units fill the unit tree."""
+        c = Unit.__table__.c
+        cols = (c.id, c.code, c.name, c.kind, c.parent_id, c.province_code, c.school_type, c.school_code,
+                c.credit_code, c.contact_person, c.contact_phone, c.builtin)
         with self.reading() as s:
-            rows = list(s.scalars(select(Unit)))
-        by_id = {u.id: u for u in rows}
-        children: dict[int | None, list[Unit]] = {}
+            rows = [tuple(r) for r in s.execute(select(*cols))]
+        by_id = {u[0]: u for u in rows}
+        children: dict[int | None, list] = {}
         for u in rows:
-            children.setdefault(u.parent_id, []).append(u)
+            children.setdefault(u[4], []).append(u)
+        school = UnitKind.SCHOOL.value
         for kids in children.values():
-            kids.sort(key=lambda u: (u.kind == UnitKind.SCHOOL, u.code))
+            kids.sort(key=lambda u: (u[3] == school, u[1]))
         if under is not None:
-            roots = [u for u in rows if u.code == under]
+            roots = [u for u in rows if u[1] == under]
             if not roots:
                 raise InputError(f"单位「{under}」不存在")
         else:
             roots = children.get(None, [])
         out: list[UnitInfo] = []
-        stack = [(r, by_id.get(r.parent_id)) for r in reversed(roots)]
+        stack = [(r, by_id.get(r[4])) for r in reversed(roots)]
         while stack:
             u, parent = stack.pop()
-            out.append(unit_info(u, parent))
-            stack.extend((c, u) for c in reversed(children.get(u.id, [])))
+            out.append(UnitInfo(u[0], u[1], u[2], u[3], parent[1] if parent else None, *u[5:],
+                                parent[2] if parent else None))
+            stack.extend((k, u) for k in reversed(children.get(u[0], ())))
         return out
 
     # ------------------------------------------------------------ management
