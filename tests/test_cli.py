@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -119,6 +120,8 @@ def test_fill_validate_show_status_explain(cli, plan):
     assert code == 0 and json.loads(out) == [{"item": 2, "where": "第2项「责任人」", "old": None, "new": "张三"}]
     code, out, _ = cli("plan", "history", plan)
     assert "第2次报送" in out and "请补充佐证材料" in out
+    assert "状态：已报送 → 已退回：第1次报送" in out and "第2项 责任人：（空） → 张三" in out  # words, not ids
+    assert not re.search(r"\b(submitted|returned|draft|owner|state)\b", out), out
 
 
 def test_explain_a_warning(cli, plan):

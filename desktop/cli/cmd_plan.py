@@ -131,16 +131,10 @@ def run(args, ctx) -> int:
         for r in rows:
             print(f"{r.where}\n    原：{r.old or '（空）'}\n    新：{r.new or '（空）'}")
     elif sub == "history":
-        rows = store.history.rows(args.plan, args.limit)
         if args.json:
-            print_json(rows)
+            print_json(store.history.rows(args.plan, args.limit))
             return 0
-        for h in rows:
-            who = " ".join(x for x in (label(h["actor_role"]) if h["actor_role"] else "", h["actor_name"] or "") if x)
-            where = f"第{h['item_no']}项 " if h["item_no"] else ""
-            print(f"{h['at']:%Y-%m-%d %H:%M:%S}  {label(h['origin']) if h['origin'] in _ORIGINS else h['origin']}"
-                  f"  {who or '—'}  {where}{h['key'] or h['entity']}：{h['old'] or '（空）'} → {h['new'] or '（空）'}")
+        for h in store.history.describe(args.plan, args.limit):
+            where = f"第{h.item_no}项 " if h.item_no else ""
+            print(f"{h.at:%Y-%m-%d %H:%M:%S}  {h.origin}  {h.who}  {where}{h.what}：{h.old or '（空）'} → {h.new or '（空）'}")
     return 0
-
-
-_ORIGINS = {o.value for o in Origin}
