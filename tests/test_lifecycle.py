@@ -257,3 +257,22 @@ def test_history_says_states_and_fields_in_words(store, school):
     ids = {s.value for s in PlanState} | {"owner", "state", "response"}
     assert not [t for t in texts if re.search(r"\b(" + "|".join(ids) + r")\b", t)], texts
     assert {h.origin for h in lines} == {label(h["origin"]) for h in store.history.rows(p.id)}
+
+
+def test_demo_files_only_clean_plans(store):
+    """Formal means clean in sample data too: every plan the demo files (已报送 / 已受理 / 已退回)
+    has no error and a 说明 for each warning, in its working copy and in the submission itself."""
+    from desktop.core.demo import build_demo
+    from desktop.core.validation import unexplained, validate
+
+    build_demo(store, schools=30, year=YEAR, seed=3)
+    filed = [p for p in store.plans.list() if p.state != PlanState.DRAFT]
+    assert {p.state for p in filed} == {PlanState.SUBMITTED, PlanState.ACCEPTED, PlanState.RETURNED}
+    explained = 0
+    for p in filed:
+        view = store.catalog.for_plan(p)
+        for snap in (store.plans.snapshot(p.id), store.plans.snapshot(p.id, submission=-1)):
+            problems = validate(view, p.kind, snap)
+            assert not unexplained(problems), (p.unit_name, p.state, [x.message for x in unexplained(problems)])
+            explained += len(problems)
+    assert explained  # the demo's warnings are there, each with its 说明

@@ -257,7 +257,8 @@ class Lifecycle(Part):
         """Sample data in bulk: {plan_id: (state, made_at, return reason)} as 第1次报送 each.
 
         The demo path of the same transitions (one INSERT for all submissions), so that even
-        sample data gets its state here and nowhere else."""
+        sample data gets its state here and nowhere else. The caller files clean content only
+        (formal means clean: demo.py explains every warning and leaves a plan with errors a draft)."""
         from sqlalchemy import insert, update
 
         sub_state = {PlanState.SUBMITTED: SubmissionState.SUBMITTED, PlanState.ACCEPTED: SubmissionState.ACCEPTED,
