@@ -1,11 +1,13 @@
 """Every CLI command against a real database file, including its refusals (nothing written)."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
@@ -122,6 +124,43 @@ def test_fill_validate_show_status_explain(cli, plan):
     assert "第2次报送" in out and "请补充佐证材料" in out
     assert "状态：已报送 → 已退回：第1次报送" in out and "第2项 责任人：（空） → 张三" in out  # words, not ids
     assert not re.search(r"\b(submitted|returned|draft|owner|state)\b", out), out
+
+
+def test_diff_of_a_returned_plan_resubmitted_as_a_file(cli, plan, new_db, tmp_path):
+    """退回 at the province, revised in the school's own copy, 第2次报送 filed as an .xlsx:
+    ``plan diff --from 1 --to 2`` at the province lists the change item by item."""
+    from desktop.main import main
+
+    def province(*args):
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(["--db", str(prov), *args])
+        return code, out.getvalue(), err.getvalue()
+
+    prov = new_db("province")
+    for key, value in (("applicable", "是"), ("measures", "制定方案"), ("lead", "教务处"),
+                       ("deadline", "2030-06-30"), ("status", "推进中")):
+        assert cli("plan", "set", plan, "--item", "2", "--field", key, "--value", value)[0] == 0
+    assert cli("plan", "submit", plan)[0] == 0
+    assert cli("export", plan, "--format", "xlsx", "-o", str(tmp_path / "第1次.xlsx"))[0] == 0
+    code, out, err = province("import", str(tmp_path / "第1次.xlsx"), "--create-units")
+    assert code == 0, out + err
+    pid = str(json.loads(province("plan", "list", "--json")[1])[0]["id"])
+    assert province("plan", "review", pid, "退回", "--reason", "请细化第2项")[0] == 0
+    # the school revises its copy (taken back from 报送) and files again
+    assert cli("plan", "withdraw", plan)[0] == 0
+    assert cli("plan", "set", plan, "--item", "2", "--field", "measures", "--value", "每季度调度一次")[0] == 0
+    assert cli("plan", "set", plan, "--item", "2", "--field", "owner", "--value", "张三")[0] == 0
+    assert cli("export", plan, "--format", "xlsx", "-o", str(tmp_path / "第2次.xlsx"))[0] == 0
+    code, out, err = province("import", str(tmp_path / "第2次.xlsx"))
+    assert code == 0 and "第2次报送" in out, out + err
+    code, out, err = province("plan", "diff", pid, "--from", "1", "--to", "2")
+    assert code == 0, err
+    assert "第2项「落实举措」\n    原：制定方案\n    新：每季度调度一次" in out, out
+    assert "第2项「责任人」\n    原：（空）\n    新：张三" in out, out
+    code, out, _ = province("plan", "diff", pid, "--from", "1", "--to", "2", "--json")
+    assert json.loads(out) == [{"item": 2, "where": "第2项「落实举措」", "old": "制定方案", "new": "每季度调度一次"},
+                               {"item": 2, "where": "第2项「责任人」", "old": None, "new": "张三"}]
 
 
 def test_explain_a_warning(cli, plan):
