@@ -256,6 +256,7 @@ BAD_INPUT = [
     (("summary", "--form", "gs2020-annex2", "--year", "２０２６x"), "年度应为整数"),
     (("plan", "new", "--unit", "4162010730", "--form", "gs2020-annex2"), "缺少必需的参数：--year"),
     (("plan", "frobnicate"), "没有子命令「frobnicate」"),
+    (("plan", "review", "{plan}", "同意"), "审核结论「同意」无效，应为 受理（accept）、退回（return）"),
     (("--as", "张" * 60, "plan", "set", "{plan}", "--item", "2", "--field", "measures", "--value", "x"),
      "「操作人姓名」过长（60 字），最多 50 字"),
     (("--role", "king", "unit", "list"), "参数 --role 的取值「king」无效"),

@@ -29,15 +29,15 @@ from .store.models import Plan, Submission, now
 from .store.snapshot import PlanInfo, PlanSnapshot, SubmissionInfo
 from .store.store import Part
 from .validation import unexplained, validate
-from .vocab import Origin, PlanState, SubmissionState
+from .vocab import Decision, Origin, PlanState, SubmissionState
 
 
 class Action(StrEnum):
     EDIT = "edit"  # change answers, sections, 说明, evidence
     SUBMIT = "submit"  # 报送: make 第N次报送
     WITHDRAW = "withdraw"  # 撤回 an unreviewed submission
-    ACCEPT = "accept"  # 受理 the latest submission
-    RETURN = "return"  # 退回 it with a reason
+    ACCEPT = Decision.ACCEPT.value  # 受理 the latest submission
+    RETURN = Decision.RETURN.value  # 退回 it with a reason
     RECEIVE = "receive"  # import a filed submission
     RECEIVE_DRAFT = "receive_draft"  # import a draft (for information only)
     EXPORT_FORMAL = "export_formal"  # a formal Word / Excel document (= the submission)

@@ -35,6 +35,13 @@ class SubmissionState(StrEnum):
     SUPERSEDED = "superseded"
 
 
+class Decision(StrEnum):
+    """The answer of a review (受理 / 退回); lifecycle.Action.ACCEPT / RETURN carry the same ids."""
+
+    ACCEPT = "accept"
+    RETURN = "return"
+
+
 class UnitKind(StrEnum):
     PROVINCE = "province"
     CITY = "city"
@@ -121,6 +128,7 @@ class _File(_Strict):
     not_filed: str
     no_progress: str
     submission_states: dict[SubmissionState, str]
+    review_decisions: dict[Decision, str]
     unit_kinds: dict[UnitKind, str]
     school_types: dict[str, tuple[str, ...]] = Field(min_length=1)  # label → 学校标识码 type prefixes
     user_roles: dict[UserRole, UserRoleDecl]
@@ -129,7 +137,7 @@ class _File(_Strict):
 
 
 _GROUPS = {PlanState: "plan_states", SubmissionState: "submission_states", UnitKind: "unit_kinds",
-           UserRole: "user_roles", Outcome: "import_outcomes", Origin: "origins"}
+           UserRole: "user_roles", Outcome: "import_outcomes", Origin: "origins", Decision: "review_decisions"}
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,16 @@ class Vocabulary:
 
     def yes_no(self, flag: bool) -> str:
         return self.yes if flag else self.no
+
+    def decision(self, word: str) -> Decision:
+        """A review's answer from its id or its label (accept / 受理); InputError naming both otherwise."""
+        from .errors import InputError
+
+        for d, label in self.data.review_decisions.items():
+            if word in (d.value, label):
+                return d
+        shown = "、".join(f"{label}（{d.value}）" for d, label in self.data.review_decisions.items())
+        raise InputError(f"审核结论「{word[:20]}」无效，应为 {shown}")
 
     @property
     def no_progress(self) -> str:
