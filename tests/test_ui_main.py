@@ -142,6 +142,7 @@ def test_wizard_fill_validate_evidence_and_reopen(qtbot, db_path, tmp_path):
     f.write_bytes(b"%PDF-1.4 evidence")
     assert ed.add_evidence_files([str(f)]) == 1
     assert ed.ev_list.count() == 1
+    assert ed.ev_list.item(0).text() == "专班成立通知.pdf（17 字节）"  # sizes in core/fmt's words
     ev = store.plans.snapshot(plan.id).evidence
     assert [e.name for e in ev] == ["专班成立通知.pdf"] and len(ev[0].sha256) == 64
     ed.ev_list.setCurrentRow(0)
