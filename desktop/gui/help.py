@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from ..core import fmt
 from ..core.about import About, about
 from ..core.resources import guide_file
+from ..core.text import join_cjk_lines
 
 APP_TITLE = "一策通 · 产教融合“一市一策 / 一校一策”实施方案 填报、备案与汇总"
 
@@ -39,7 +40,7 @@ class GuideDialog(QDialog):
         self.browser = QTextBrowser()
         self.browser.setObjectName("guide_text")
         self.browser.setOpenExternalLinks(True)
-        self.browser.setMarkdown(self.text)
+        self.browser.setMarkdown(join_cjk_lines(self.text))  # no stray space where a sentence wraps
         self.contents = QListWidget()
         self.contents.setObjectName("guide_contents")
         self.headings = [line.lstrip("#").strip() for line in self.text.splitlines() if line.startswith("## ")]
