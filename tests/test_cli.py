@@ -263,6 +263,7 @@ BAD_INPUT = [
     (("plan", "show", "\udcff\udcfe"), "不是 UTF-8 编码"),  # undecodable bytes in argv
     (("unit", "add", "--code", "X5", "--name", "名\udcff", "--kind", "school", "--parent", "620100"), "不是 UTF-8 编码"),
     (("--db", "{tmp}", "unit", "list"), "是文件夹，请指定数据库文件"),
+    (("--db", "{tmp}/没有的文件夹/子目录/x.sqlite3", "unit", "list"), "没有的文件夹/子目录」不存在"),
     (("--db", "{notdb}", "unit", "list"), "不是本程序的数据库文件"),
     (("--db", "mysql://h/db", "unit", "list"), "不支持的数据库「mysql」"),
     (("--db", "postgresql://x:pw@[::1", "unit", "list"), "格式无效"),
@@ -284,6 +285,29 @@ def test_bad_input_is_one_chinese_line_exit_2_and_writes_nothing(cli, plan, db_p
     assert err.startswith("错误：") and err.count("\n") == 1 and "Traceback" not in err, err
     assert any(w in err for w in ((words,) if isinstance(words, str) else words)), err
     assert _dump(db_path) == before
+
+
+def test_a_mistyped_db_folder_is_refused_not_created(tmp_path, monkeypatch):
+    """--db in a folder that does not exist: one line naming the folder, exit 2, nothing made;
+    the default data folder (no --db) is still created on first use."""
+    from desktop.main import main
+
+    missing = tmp_path / "没有的文件夹" / "子目录"
+    for env, argv in ((None, ["--db", str(missing / "x.sqlite3")]), (str(missing / "y.sqlite3"), [])):
+        if env:
+            monkeypatch.setenv("YICE_DB", env)
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main([*argv, "unit", "list"])
+        assert code == 2 and err.getvalue() == f"错误：数据库所在的文件夹「{missing}」不存在：请检查路径（新建数据库请先建好该文件夹）\n"
+        assert not (tmp_path / "没有的文件夹").exists()
+    from desktop.core.paths import AppPaths
+
+    monkeypatch.delenv("YICE_DB")
+    assert not AppPaths.user().database.parent.exists()  # a fresh profile (conftest isolates HOME)
+    with redirect_stdout(io.StringIO()):
+        assert main(["unit", "list"]) == 0
+    assert AppPaths.user().database.is_file()
 
 
 def test_undecodable_bytes_in_a_real_argv_are_one_line(tmp_path):
