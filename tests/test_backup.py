@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core import backup
+from desktop.core import backup, fmt
 from desktop.core.demo import build_demo
 from desktop.core.errors import InputError
 from desktop.core.store import Store, db
@@ -58,6 +58,7 @@ def test_backup_is_verified_and_says_what_it_holds(province, db_path):
     con.close()
     text = info.describe()
     assert f"方案：{info.plans} 份" in text and "手动备份" in text and db.HEAD_REVISION in text
+    assert f"大小：{fmt.size(info.size)}" in text
     assert backup.inspect(info.path) == info
 
 
@@ -154,7 +155,7 @@ def test_a_full_disk_refuses_the_backup_and_leaves_nothing(province, db_path, mo
     from collections import namedtuple
 
     monkeypatch.setattr(shutil, "disk_usage", lambda p: namedtuple("u", "total used free")(10**9, 10**9, 1024))
-    with pytest.raises(InputError, match="磁盘空间不足"):
+    with pytest.raises(InputError, match="磁盘空间不足.*只剩 1.0 KB。"):
         backup.make_backup(province)
     assert not list((db_path.parent / "backups").glob("*")) if (db_path.parent / "backups").exists() else True
 

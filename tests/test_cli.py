@@ -1,10 +1,13 @@
 """Every CLI command against a real database file, including its refusals (nothing written)."""
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
@@ -119,6 +122,45 @@ def test_fill_validate_show_status_explain(cli, plan):
     assert code == 0 and json.loads(out) == [{"item": 2, "where": "第2项「责任人」", "old": None, "new": "张三"}]
     code, out, _ = cli("plan", "history", plan)
     assert "第2次报送" in out and "请补充佐证材料" in out
+    assert "状态：已报送 → 已退回：第1次报送" in out and "第2项 责任人：（空） → 张三" in out  # words, not ids
+    assert not re.search(r"\b(submitted|returned|draft|owner|state)\b", out), out
+
+
+def test_diff_of_a_returned_plan_resubmitted_as_a_file(cli, plan, new_db, tmp_path):
+    """退回 at the province, revised in the school's own copy, 第2次报送 filed as an .xlsx:
+    ``plan diff --from 1 --to 2`` at the province lists the change item by item."""
+    from desktop.main import main
+
+    def province(*args):
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(["--db", str(prov), *args])
+        return code, out.getvalue(), err.getvalue()
+
+    prov = new_db("province")
+    for key, value in (("applicable", "是"), ("measures", "制定方案"), ("lead", "教务处"),
+                       ("deadline", "2030-06-30"), ("status", "推进中")):
+        assert cli("plan", "set", plan, "--item", "2", "--field", key, "--value", value)[0] == 0
+    assert cli("plan", "submit", plan)[0] == 0
+    assert cli("export", plan, "--format", "xlsx", "-o", str(tmp_path / "第1次.xlsx"))[0] == 0
+    code, out, err = province("import", str(tmp_path / "第1次.xlsx"), "--create-units")
+    assert code == 0, out + err
+    pid = str(json.loads(province("plan", "list", "--json")[1])[0]["id"])
+    assert province("plan", "review", pid, "退回", "--reason", "请细化第2项")[0] == 0
+    # the school revises its copy (taken back from 报送) and files again
+    assert cli("plan", "withdraw", plan)[0] == 0
+    assert cli("plan", "set", plan, "--item", "2", "--field", "measures", "--value", "每季度调度一次")[0] == 0
+    assert cli("plan", "set", plan, "--item", "2", "--field", "owner", "--value", "张三")[0] == 0
+    assert cli("export", plan, "--format", "xlsx", "-o", str(tmp_path / "第2次.xlsx"))[0] == 0
+    code, out, err = province("import", str(tmp_path / "第2次.xlsx"))
+    assert code == 0 and "第2次报送" in out, out + err
+    code, out, err = province("plan", "diff", pid, "--from", "1", "--to", "2")
+    assert code == 0, err
+    assert "第2项「落实举措」\n    原：制定方案\n    新：每季度调度一次" in out, out
+    assert "第2项「责任人」\n    原：（空）\n    新：张三" in out, out
+    code, out, _ = province("plan", "diff", pid, "--from", "1", "--to", "2", "--json")
+    assert json.loads(out) == [{"item": 2, "where": "第2项「落实举措」", "old": "制定方案", "new": "每季度调度一次"},
+                               {"item": 2, "where": "第2项「责任人」", "old": None, "new": "张三"}]
 
 
 def test_explain_a_warning(cli, plan):
@@ -214,12 +256,14 @@ BAD_INPUT = [
     (("summary", "--form", "gs2020-annex2", "--year", "２０２６x"), "年度应为整数"),
     (("plan", "new", "--unit", "4162010730", "--form", "gs2020-annex2"), "缺少必需的参数：--year"),
     (("plan", "frobnicate"), "没有子命令「frobnicate」"),
+    (("plan", "review", "{plan}", "同意"), "审核结论「同意」无效，应为 受理（accept）、退回（return）"),
     (("--as", "张" * 60, "plan", "set", "{plan}", "--item", "2", "--field", "measures", "--value", "x"),
      "「操作人姓名」过长（60 字），最多 50 字"),
     (("--role", "king", "unit", "list"), "参数 --role 的取值「king」无效"),
     (("plan", "show", "\udcff\udcfe"), "不是 UTF-8 编码"),  # undecodable bytes in argv
     (("unit", "add", "--code", "X5", "--name", "名\udcff", "--kind", "school", "--parent", "620100"), "不是 UTF-8 编码"),
     (("--db", "{tmp}", "unit", "list"), "是文件夹，请指定数据库文件"),
+    (("--db", "{tmp}/没有的文件夹/子目录/x.sqlite3", "unit", "list"), "没有的文件夹/子目录」不存在"),
     (("--db", "{notdb}", "unit", "list"), "不是本程序的数据库文件"),
     (("--db", "mysql://h/db", "unit", "list"), "不支持的数据库「mysql」"),
     (("--db", "postgresql://x:pw@[::1", "unit", "list"), "格式无效"),
@@ -241,6 +285,29 @@ def test_bad_input_is_one_chinese_line_exit_2_and_writes_nothing(cli, plan, db_p
     assert err.startswith("错误：") and err.count("\n") == 1 and "Traceback" not in err, err
     assert any(w in err for w in ((words,) if isinstance(words, str) else words)), err
     assert _dump(db_path) == before
+
+
+def test_a_mistyped_db_folder_is_refused_not_created(tmp_path, monkeypatch):
+    """--db in a folder that does not exist: one line naming the folder, exit 2, nothing made;
+    the default data folder (no --db) is still created on first use."""
+    from desktop.main import main
+
+    missing = tmp_path / "没有的文件夹" / "子目录"
+    for env, argv in ((None, ["--db", str(missing / "x.sqlite3")]), (str(missing / "y.sqlite3"), [])):
+        if env:
+            monkeypatch.setenv("YICE_DB", env)
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main([*argv, "unit", "list"])
+        assert code == 2 and err.getvalue() == f"错误：数据库所在的文件夹「{missing}」不存在：请检查路径（新建数据库请先建好该文件夹）\n"
+        assert not (tmp_path / "没有的文件夹").exists()
+    from desktop.core.paths import AppPaths
+
+    monkeypatch.delenv("YICE_DB")
+    assert not AppPaths.user().database.parent.exists()  # a fresh profile (conftest isolates HOME)
+    with redirect_stdout(io.StringIO()):
+        assert main(["unit", "list"]) == 0
+    assert AppPaths.user().database.is_file()
 
 
 def test_undecodable_bytes_in_a_real_argv_are_one_line(tmp_path):

@@ -267,3 +267,21 @@ def test_national_pilot_tasks_and_goals(catalog):
     assert v.indicator_map["first_batch_integration_cities"][1].targets[0].year == 2019
     assert v.form.date is None and "发改社会〔2019〕1558号" in v.form.source.note
     assert all(v.item_kinds[i.no] == {"省级", "一市一策"} for i in v.items)
+
+
+def test_review_decisions_come_from_the_vocabulary(catalog):
+    """受理 / 退回 on the command line are the vocabulary's words: rename one and the new word works."""
+    import copy
+
+    from desktop.core.errors import InputError
+    from desktop.core.vocab import Decision, parse_vocabulary
+
+    vocab = catalog.vocab
+    assert [vocab.decision(vocab.label(d)) for d in Decision] == list(Decision)
+    assert [vocab.decision(d.value) for d in Decision] == list(Decision)
+    raw = copy.deepcopy(vocab.data.model_dump(mode="json"))
+    raw["review_decisions"]["accept"] = "同意"
+    renamed = parse_vocabulary(raw)
+    assert renamed.decision("同意") == Decision.ACCEPT
+    with pytest.raises(InputError, match="同意（accept）"):
+        renamed.decision(vocab.label(Decision.ACCEPT))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from desktop.core.text import _CJK, join_cjk_lines
+
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- 使用说明", "<!-- guide:end -->"
 
@@ -102,6 +104,11 @@ def test_help_menu_opens_the_guide(window, qtbot, artifacts):
     for heading in dlg.headings:
         assert heading in shown
     assert "学校（一校一策）" in shown and "portable.txt" in shown and "##" not in shown  # rendered, not raw
+    # a Chinese sentence wrapped in the source shows no stray space; every space between two
+    # Chinese characters that is shown was written in the source (文件 → …)
+    assert "要保留的单位（其方案" in shown and "单位 （其方案" not in shown
+    gaps = re.findall(rf"[{_CJK}] [{_CJK}]", shown)
+    assert gaps and [g for g in gaps if g not in dlg.text] == []
     bar = dlg.browser.verticalScrollBar()
     dlg.contents.setCurrentRow(len(dlg.headings) - 1)  # 数据保存在哪里: near the end
     assert bar.value() > 0
@@ -208,3 +215,10 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert len(first_block) == 2 and all(c.startswith("python3 -m venv .venv && . .venv/bin/activate") for c in first_block)
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     assert ci[-1] == first_block[1] + ' "$@"'
+
+
+def test_joining_chinese_lines_keeps_code_headings_lists_and_english():
+    md = ("## 标题\n正文第一行，\n第二行**加粗**\n  续行\n- 列表一\n- 列表二\nEnglish words\nwrap here\n"
+          "```\n代码第一行\n代码第二行\n```\n| 表 |\n| 格 |\n")
+    assert join_cjk_lines(md) == ("## 标题\n正文第一行，第二行**加粗**续行\n- 列表一\n- 列表二\nEnglish words\nwrap here\n"
+                                  "```\n代码第一行\n代码第二行\n```\n| 表 |\n| 格 |\n")

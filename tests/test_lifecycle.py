@@ -16,6 +16,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from desktop.core.edits import Edit, Ref
 from desktop.core.errors import InputError, Refused
 from desktop.core.lifecycle import Action
 from desktop.core.store import Store
@@ -236,3 +237,42 @@ def test_after_128_edits_and_2_submissions_everything_says_2(store, school, tmp_
         assert '"submission_no": 2' in out
     finally:
         province.close()
+
+
+def test_history_says_states_and_fields_in_words(store, school):
+    """The plan's history names states by their labels (已报送 → 已退回) and fields by their labels
+    (责任人), never by their ids — the one describer the CLI and the GUI both show."""
+    p = make_plan(store, school.code, "returned")
+    store.plans.apply_edits(p.id, [edit(2, "owner", "张三"), Edit(Ref.section("goals"), "三年建成示范校")])
+    store.lifecycle.submit(p.id)
+    store.lifecycle.withdraw(p.id)
+    store.plans.apply_edits(p.id, [edit(13, "actual:quality_secondary_schools", 3)])
+    lines = store.history.describe(p.id)
+    label = store.vocab.label
+    texts = [f"{h.what}：{h.old or ''} → {h.new or ''}" for h in lines]
+    assert f"状态：{label(PlanState.SUBMITTED)} → {label(PlanState.RETURNED)}：第1次报送，理由：请细化举措" in texts
+    assert f"状态：{label(PlanState.RETURNED)} → {label(PlanState.SUBMITTED)}：第2次报送" in texts
+    assert "责任人： → 张三" in texts
+    assert "建设目标： → 三年建成示范校" in texts and "「优质中职学校」完成值： → 3" in texts
+    ids = {s.value for s in PlanState} | {"owner", "state", "response"}
+    assert not [t for t in texts if re.search(r"\b(" + "|".join(ids) + r")\b", t)], texts
+    assert {h.origin for h in lines} == {label(h["origin"]) for h in store.history.rows(p.id)}
+
+
+def test_demo_files_only_clean_plans(store):
+    """Formal means clean in sample data too: every plan the demo files (已报送 / 已受理 / 已退回)
+    has no error and a 说明 for each warning, in its working copy and in the submission itself."""
+    from desktop.core.demo import build_demo
+    from desktop.core.validation import unexplained, validate
+
+    build_demo(store, schools=30, year=YEAR, seed=3)
+    filed = [p for p in store.plans.list() if p.state != PlanState.DRAFT]
+    assert {p.state for p in filed} == {PlanState.SUBMITTED, PlanState.ACCEPTED, PlanState.RETURNED}
+    explained = 0
+    for p in filed:
+        view = store.catalog.for_plan(p)
+        for snap in (store.plans.snapshot(p.id), store.plans.snapshot(p.id, submission=-1)):
+            problems = validate(view, p.kind, snap)
+            assert not unexplained(problems), (p.unit_name, p.state, [x.message for x in unexplained(problems)])
+            explained += len(problems)
+    assert explained  # the demo's warnings are there, each with its 说明

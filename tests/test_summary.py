@@ -355,3 +355,31 @@ def test_cancel_leaves_nothing_half_written(province, tmp_path):
     with pytest.raises(Cancelled):
         export_summary_docx(province, FORM, YEAR, None, tmp_path / "c.docx", job=job, summary=sm)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("c.")]
+
+
+def test_formula_like_names_and_reasons_stay_text_in_the_summary_and_the_return_letter(store, cli, tmp_path):
+    """A unit named like a formula (=HYPERLINK…) and a return reason starting with "=" are written
+    as text through the real exports (yice summary -o …xlsx, the 退回意见): every cell that starts
+    with "=" is a string with the quote prefix, never a formula a spreadsheet would run."""
+    name = '=HYPERLINK("http://x","点")'
+    store.units.add("F0001", name, "school", "620100", school_type="中职")
+    p = store.plans.create("F0001", FORM, YEAR)
+    fill_clean(store, p.id)
+    store.lifecycle.submit(p.id)
+    store.lifecycle.review(p.id, False, "=1+1 请细化举措")
+
+    def formulas(path) -> tuple[int, list]:
+        wb = openpyxl.load_workbook(path)
+        cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                 if isinstance(c.value, str) and c.value.startswith("=")]
+        return len(cells), [(c.parent.title, c.coordinate, c.value, c.data_type) for c in cells
+                            if c.data_type != "s" or not c.quotePrefix]
+
+    out = tmp_path / "汇总表.xlsx"
+    code, _, err = cli("summary", "--form", FORM, "--year", str(YEAR), "--under", "620100", "-o", str(out))
+    assert code == 0, err
+    seen, bad = formulas(out)
+    assert seen >= 1 and bad == [], bad  # the unit's name is there (報送情况), as text
+    letter = return_letter_xlsx(store, p.id, tmp_path / "退回意见.xlsx")
+    seen, bad = formulas(letter)
+    assert seen >= 2 and bad == [], bad  # the name and the reason

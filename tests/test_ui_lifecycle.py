@@ -105,3 +105,18 @@ def test_review_in_the_summary_view_follows_the_verdict(qtbot, store, monkeypatc
         else:
             assert not view.review_selected(accept, "请细化") and said
             assert store.plans.get(plan.id).state == plan.state
+
+
+def test_history_dialog_shows_labels_not_ids(qtbot, store, school):
+    from desktop.gui.dialogs import HistoryDialog
+
+    plan = make_plan(store, school.code, "returned")
+    dialog = HistoryDialog(store, plan)
+    qtbot.addWidget(dialog)
+    t = dialog.table
+    cells = [[t.item(r, c).text() for c in range(t.columnCount())] for r in range(t.rowCount())]
+    label = store.vocab.label
+    review = next(row for row in cells if row[4] == "状态" and row[6].startswith(label("returned")))
+    assert review[5] == label("submitted") and "请细化举措" in review[6]
+    assert any(row[4] == "落实举措" for row in cells)
+    assert not [row for row in cells if row[4] in ("state", "measures", "owner") or row[5] in ("draft", "submitted")]

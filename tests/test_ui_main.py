@@ -142,6 +142,7 @@ def test_wizard_fill_validate_evidence_and_reopen(qtbot, db_path, tmp_path):
     f.write_bytes(b"%PDF-1.4 evidence")
     assert ed.add_evidence_files([str(f)]) == 1
     assert ed.ev_list.count() == 1
+    assert ed.ev_list.item(0).text() == "专班成立通知.pdf（17 字节）"  # sizes in core/fmt's words
     ev = store.plans.snapshot(plan.id).evidence
     assert [e.name for e in ev] == ["专班成立通知.pdf"] and len(ev[0].sha256) == 64
     ed.ev_list.setCurrentRow(0)
@@ -445,3 +446,44 @@ def test_evidence_remove(qtbot, window, store, tmp_path):
     assert ed.ev_list.count() == 1
     ed.remove_evidence_id(ev[0].id)
     assert ed.ev_list.count() == 0 and store.plans.snapshot(window.plan.id).evidence == []
+
+
+def _need_column(path) -> dict:
+    from openpyxl import load_workbook
+
+    from desktop.excel.layout import NEED, TASKS
+
+    ws = load_workbook(path)[TASKS]
+    col = [c.value for c in ws[2]].index(NEED) + 1
+    return {ws.cell(r, 1).value: ws.cell(r, col).value for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value}
+
+
+def test_blank_template_marks_what_the_plan_kind_must_fill(qtbot, window, store, tmp_path, monkeypatch):
+    """文件 → 导出空白模板… gives the template of the open plan's kind (须填报 / 选填, as
+    ``yice template FORM --kind``); with no plan open the user picks the form, then the kind."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from desktop.gui import operations
+
+    view = store.catalog.get(FORM)
+    out = tmp_path / "模板.xlsx"
+    operations.export_template(window, str(out))
+    qtbot.waitUntil(out.exists, timeout=10000)
+    kind = window.plan.kind
+    assert _need_column(out) == {it.no: "须填报" if view.must_answer(it.no, kind) else "选填" for it in view.items}
+    # no plan open: 清单, then 方案类型 among the form's plan kinds
+    window.plan = None
+    asked = []
+
+    def pick(parent, title, label, items, *a):
+        asked.append(list(items))
+        return next(i for i in items if i.startswith(FORM) or i == "一市一策"), True
+
+    monkeypatch.setattr(QInputDialog, "getItem", pick)
+    out = tmp_path / "一市一策.xlsx"
+    operations.export_template(window, str(out))
+    qtbot.waitUntil(out.exists, timeout=10000)
+    assert asked[1] == list(view.form.plan_kinds)
+    need = _need_column(out)
+    assert need == {it.no: "须填报" if view.must_answer(it.no, "一市一策") else "选填" for it in view.items}
+    assert set(need.values()) == {"须填报", "选填"}

@@ -41,6 +41,7 @@ def test_required_items_error_until_filled(store, school, catalog, form_id):
     assert all(p.message.startswith(f"第{p.item_no}项「") for p in problems)
     c = completeness(view, kind, store.plans.snapshot(plan.id))
     assert c.required == 5 * len(must) and c.answered == len(must)  # only 是否适用 (default 是)
+    assert str(c) == f"{len(must)}/{5 * len(must)}（20%）"  # fmt.percent, whole per cent
     store.plans.apply_edits(plan.id, [e for no in must for e in _fill(view, no)])
     data = store.plans.snapshot(plan.id)
     assert blocking(validate(view, kind, data, TODAY)) == []

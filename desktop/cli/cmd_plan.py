@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..core.edits import Edit, Ref
-from ..core.vocab import Origin
+from ..core.vocab import Decision, Origin
 from .common import COUNT, ITEM, YEAR, bounded_int, print_json
 
 
@@ -43,7 +43,7 @@ def register(sub) -> None:
     q.add_argument("plan")
     q = plan.add_parser("review", help="审核最新一次报送：受理或退回（须填理由）")
     q.add_argument("plan")
-    q.add_argument("decision", choices=["accept", "return", "受理", "退回"])
+    q.add_argument("decision", help="审核结论：" + " / ".join(d.value for d in Decision) + "，或其中文用语（forms/vocabulary.yaml）")
     q.add_argument("--reason")
     q.add_argument("--submission", type=COUNT, help="所审核的报送次数（防止审核了已被取代的报送）")
     q = plan.add_parser("diff", help="逐项比较两次报送（默认：最近两次）")
@@ -96,8 +96,8 @@ def run(args, ctx) -> int:
         p = store.lifecycle.withdraw(args.plan, origin=Origin.CLI)
         print(f"{p.id} {label(p.state)}（已撤回第{p.submission_no}次报送）")
     elif sub == "review":
-        p = store.lifecycle.review(args.plan, args.decision in ("accept", "受理"), args.reason, args.submission,
-                                   origin=Origin.CLI)
+        p = store.lifecycle.review(args.plan, store.vocab.decision(args.decision) == Decision.ACCEPT, args.reason,
+                                   args.submission, origin=Origin.CLI)
         print(f"{p.id} {label(p.state)}（第{p.submission_no}次报送）")
     elif sub == "show":
         data = plan_json(store, store.plans.snapshot(args.plan, args.submission))
@@ -131,16 +131,10 @@ def run(args, ctx) -> int:
         for r in rows:
             print(f"{r.where}\n    原：{r.old or '（空）'}\n    新：{r.new or '（空）'}")
     elif sub == "history":
-        rows = store.history.rows(args.plan, args.limit)
         if args.json:
-            print_json(rows)
+            print_json(store.history.rows(args.plan, args.limit))
             return 0
-        for h in rows:
-            who = " ".join(x for x in (label(h["actor_role"]) if h["actor_role"] else "", h["actor_name"] or "") if x)
-            where = f"第{h['item_no']}项 " if h["item_no"] else ""
-            print(f"{h['at']:%Y-%m-%d %H:%M:%S}  {label(h['origin']) if h['origin'] in _ORIGINS else h['origin']}"
-                  f"  {who or '—'}  {where}{h['key'] or h['entity']}：{h['old'] or '（空）'} → {h['new'] or '（空）'}")
+        for h in store.history.describe(args.plan, args.limit):
+            where = f"第{h.item_no}项 " if h.item_no else ""
+            print(f"{h.at:%Y-%m-%d %H:%M:%S}  {h.origin}  {h.who}  {where}{h.what}：{h.old or '（空）'} → {h.new or '（空）'}")
     return 0
-
-
-_ORIGINS = {o.value for o in Origin}

@@ -25,6 +25,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import fmt
 from .errors import InputError
 from .store import db
 from .store.dbfile import (
@@ -79,7 +80,7 @@ class BackupInfo:
             f"单位：{self.units} 个（其中自行添加 {self.units_added} 个）",
             f"方案：{self.plans} 份，报送记录 {self.submissions} 次",
             f"最后修改：{when(self.last_change)}",
-            f"大小：{self.size / 1048576:.1f} MB",
+            f"大小：{fmt.size(self.size)}",
         ])
 
 

@@ -19,10 +19,11 @@ from .ids import CREDIT_CHARSET, credit_check_char
 from .resources import package_data
 from .store import Store
 from .edits import Kind, Ref
-from .store.models import IndicatorValue, Plan, Response, Section, Unit, now
+from .store.models import Explanation, IndicatorValue, Plan, Response, Section, Unit, now
 from .store.plans import plan_info
 from .store.snapshot import PlanSnapshot
 from .store.units import unit_info
+from .validation import blocking, unexplained, validate
 from .vocab import Meaning, Origin, PlanState, Role, UnitKind
 
 DEMO_FORM = "gs2020-annex2"
@@ -32,6 +33,7 @@ NEW_AREA = "LZXQ"  # 兰州新区 (a 功能区 in the registry)
 STATE_MIX = [(PlanState.ACCEPTED, 0.25), (PlanState.SUBMITTED, 0.35), (PlanState.RETURNED, 0.05),
              (PlanState.DRAFT, 0.2)]
 RETURN_REASON = "落实举措过于笼统，请细化到具体项目和时间节点。"
+EXPLAIN = "explain"  # demo_phrases.csv rows "explain:RULE" answer that rule's warnings ("explain:" any other)
 
 
 def _read(name: str) -> list[dict]:
@@ -50,9 +52,13 @@ def build_demo(store: Store, schools: int = 200, year: int | None = None, seed: 
     view = store.catalog.get(DEMO_FORM)
     phrases: dict[Role, list[str]] = {}
     section_texts: dict[str, str] = {}  # rows "section:KEY" fill that chapter of every plan
+    explain_texts: dict[str, str] = {}  # rule id ("" any rule) → the 说明 a filed plan gives its warnings
     for r in _read("demo_phrases.csv"):
         ref = Ref.parse(r["role"])
-        if ref.kind == Kind.SECTION:
+        head, _, rule = r["role"].partition(":")
+        if head == EXPLAIN:
+            explain_texts[rule] = r["text"]
+        elif ref.kind == Kind.SECTION:
             section_texts[ref.key] = r["text"]
         else:
             phrases.setdefault(Role(r["role"]), []).append(r["text"])
@@ -114,7 +120,8 @@ def build_demo(store: Store, schools: int = 200, year: int | None = None, seed: 
         for (pid, kind), state in zip(plan_ids, states):
             fill = 0.95 if state != PlanState.DRAFT else 0.5
             for it in view.items:
-                if rng.random() > fill:
+                # a filed plan answers every item its kind must answer (formal means clean)
+                if rng.random() > fill and (state == PlanState.DRAFT or not view.must_answer(it.no, kind)):
                     continue
                 applicable = rng.random() > 0.06
                 row = {key(Role.APPLICABILITY): store.vocab.yes_no(applicable)}
@@ -152,9 +159,31 @@ def build_demo(store: Store, schools: int = 200, year: int | None = None, seed: 
         filed = {pid: (state, dt.datetime(year, 3, 1) + dt.timedelta(days=rng.randint(0, 120)),
                        RETURN_REASON if state == PlanState.RETURNED else None)
                  for (pid, _kind), state in zip(plan_ids, states) if state != PlanState.DRAFT}
-        store.lifecycle.seed(s, filed, _snapshots(s, filed, responses, indicators, sections))
+        snapshots = _snapshots(s, filed, responses, indicators, sections)
+        explanations = _explain(view, filed, snapshots, explain_texts)
+        if explanations:
+            s.execute(insert(Explanation), explanations)
+        store.lifecycle.seed(s, filed, snapshots)
         s.add(store.change(Origin.DEMO, "demo", key="build", new=f"{schools} schools, {len(plans)} plans, seed {seed}"))
     return dict(schools=schools, plans=len(plans), responses=len(responses), year=year, form=DEMO_FORM)
+
+
+def _explain(view, filed: dict, snapshots: dict, texts: dict[str, str]) -> list[dict]:
+    """Formal means clean, in sample data too: every warning of a filed plan gets its 说明
+    (rows returned for one bulk insert, and put in the snapshot the submission is made of); a
+    plan that still has an error is not filed (it stays a draft)."""
+    rows = []
+    for pid in list(filed):
+        snap = snapshots[pid]
+        problems = validate(view, snap.plan.kind, snap)
+        if blocking(problems):
+            del filed[pid], snapshots[pid]
+            continue
+        for p in unexplained(problems):
+            text = texts.get(p.rule_id, texts[""])
+            snap.explanations[(p.item_no, p.rule_id, p.field_key)] = text
+            rows.append(dict(plan_id=pid, item_no=p.item_no, rule_id=p.rule_id, field_key=p.field_key, text=text))
+    return rows
 
 
 def _snapshots(s, filed: dict, responses, indicators, sections) -> dict[int, PlanSnapshot]:

@@ -29,15 +29,15 @@ from .store.models import Plan, Submission, now
 from .store.snapshot import PlanInfo, PlanSnapshot, SubmissionInfo
 from .store.store import Part
 from .validation import unexplained, validate
-from .vocab import Origin, PlanState, SubmissionState
+from .vocab import Decision, Origin, PlanState, SubmissionState
 
 
 class Action(StrEnum):
     EDIT = "edit"  # change answers, sections, 说明, evidence
     SUBMIT = "submit"  # 报送: make 第N次报送
     WITHDRAW = "withdraw"  # 撤回 an unreviewed submission
-    ACCEPT = "accept"  # 受理 the latest submission
-    RETURN = "return"  # 退回 it with a reason
+    ACCEPT = Decision.ACCEPT.value  # 受理 the latest submission
+    RETURN = Decision.RETURN.value  # 退回 it with a reason
     RECEIVE = "receive"  # import a filed submission
     RECEIVE_DRAFT = "receive_draft"  # import a draft (for information only)
     EXPORT_FORMAL = "export_formal"  # a formal Word / Excel document (= the submission)
@@ -257,7 +257,8 @@ class Lifecycle(Part):
         """Sample data in bulk: {plan_id: (state, made_at, return reason)} as 第1次报送 each.
 
         The demo path of the same transitions (one INSERT for all submissions), so that even
-        sample data gets its state here and nowhere else."""
+        sample data gets its state here and nowhere else. The caller files clean content only
+        (formal means clean: demo.py explains every warning and leaves a plan with errors a draft)."""
         from sqlalchemy import insert, update
 
         sub_state = {PlanState.SUBMITTED: SubmissionState.SUBMITTED, PlanState.ACCEPTED: SubmissionState.ACCEPTED,

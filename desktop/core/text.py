@@ -57,3 +57,28 @@ def safe_filename(name: str, limit: int = 120) -> str:
 def cut(text: str, limit: int) -> str:
     """``text`` shortened for a message (never in a document: documents wrap instead)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Chinese characters and the punctuation written with them (、。，（）：“” — …)
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026"
+_CJK_END = re.compile(rf"[{_CJK}](\*\*)?$")
+_CJK_START = re.compile(rf"^(\*\*)?[{_CJK}]")
+
+
+def join_cjk_lines(markdown: str) -> str:
+    """Markdown with its soft line breaks between Chinese characters removed.
+
+    A soft break is a space to a Markdown reader, which is right between English words and a
+    stray gap inside a Chinese sentence (单位 （其方案…). Lines inside ``` blocks, headings and
+    table rows are kept as they are; a line is only joined to a paragraph line that goes on."""
+    out: list[str] = []
+    fenced = False
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif (not fenced and out and _CJK_START.match(line.lstrip()) and _CJK_END.search(out[-1])
+              and not out[-1].lstrip().startswith(("#", "|", "```"))):
+            out[-1] += line.lstrip()  # an indented line goes on a list item (it cannot start one)
+            continue
+        out.append(line)
+    return "\n".join(out)

@@ -139,7 +139,7 @@ class Completeness:
         return 1.0 if self.required == 0 else self.answered / self.required
 
     def __str__(self) -> str:
-        return f"{self.answered}/{self.required}（{self.ratio:.0%}）"
+        return f"{self.answered}/{self.required}（{fmt.percent(self.ratio, digits=0)}）"
 
 
 def item_completeness(view: FormView, item_no: int, values: dict[str, str]) -> Completeness:

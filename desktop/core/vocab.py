@@ -37,6 +37,13 @@ class SubmissionState(StrEnum):
     SUPERSEDED = "superseded"
 
 
+class Decision(StrEnum):
+    """The answer of a review (受理 / 退回); lifecycle.Action.ACCEPT / RETURN carry the same ids."""
+
+    ACCEPT = "accept"
+    RETURN = "return"
+
+
 class UnitKind(StrEnum):
     PROVINCE = "province"
     CITY = "city"
@@ -103,7 +110,7 @@ class Meaning(StrEnum):
 
 # ------------------------------------------------------------------ the file
 _GROUPS = {PlanState: "plan_states", SubmissionState: "submission_states", UnitKind: "unit_kinds",
-           UserRole: "user_roles", Outcome: "import_outcomes", Origin: "origins"}
+           UserRole: "user_roles", Outcome: "import_outcomes", Origin: "origins", Decision: "review_decisions"}
 
 
 @dataclass(frozen=True)
@@ -139,6 +146,16 @@ class Vocabulary:
 
     def yes_no(self, flag: bool) -> str:
         return self.yes if flag else self.no
+
+    def decision(self, word: str) -> Decision:
+        """A review's answer from its id or its label (accept / 受理); InputError naming both otherwise."""
+        from .errors import InputError
+
+        for d, label in self.data.review_decisions.items():
+            if word in (d.value, label):
+                return d
+        shown = "、".join(f"{label}（{d.value}）" for d, label in self.data.review_decisions.items())
+        raise InputError(f"审核结论「{word[:20]}」无效，应为 {shown}")
 
     @property
     def no_progress(self) -> str:

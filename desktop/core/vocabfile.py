@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .vocab import Origin, Outcome, PlanState, SubmissionState, UnitKind, UserRole
+from .vocab import Decision, Origin, Outcome, PlanState, SubmissionState, UnitKind, UserRole
 
 
 class _Strict(BaseModel):
@@ -28,6 +28,7 @@ class VocabularyFile(_Strict):
     not_filed: str
     no_progress: str
     submission_states: dict[SubmissionState, str]
+    review_decisions: dict[Decision, str]
     unit_kinds: dict[UnitKind, str]
     school_types: dict[str, tuple[str, ...]] = Field(min_length=1)  # label → 学校标识码 type prefixes
     user_roles: dict[UserRole, UserRoleDecl]

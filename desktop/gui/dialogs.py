@@ -63,18 +63,15 @@ class HistoryDialog(QDialog):
     def __init__(self, store, plan, parent=None):
         super().__init__(parent)
         self.setWindowTitle(f"方案历史 — {plan.unit_name} {plan.year}年{plan.kind}")
-        label = store.vocab.label
-        origins = {o.value for o in Origin}
-        rows = store.history.rows(plan.id)
+        rows = store.history.describe(plan.id)
         table = QTableWidget(len(rows), len(self.HEADERS), self)
         table.setObjectName("history_table")
         table.setHorizontalHeaderLabels(self.HEADERS)
         table.verticalHeader().hide()
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for r, h in enumerate(rows):
-            who = " ".join(x for x in (label(h["actor_role"]) if h["actor_role"] else "", h["actor_name"] or "") if x)
-            vals = (f"{h['at']:%Y-%m-%d %H:%M:%S}", label(h["origin"]) if h["origin"] in origins else h["origin"],
-                    who or "—", str(h["item_no"] or ""), h["key"] or h["entity"], h["old"] or "", h["new"] or "")
+            vals = (f"{h.at:%Y-%m-%d %H:%M:%S}", h.origin, h.who, str(h.item_no or ""), h.what, h.old or "",
+                    h.new or "")
             for c, v in enumerate(vals):
                 item = QTableWidgetItem(v)
                 item.setToolTip(v)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
 )
 
+from ..core import fmt
 from ..core.edits import Kind, Ref
 from ..core.errors import InputError
 from ..core.values import parse_field
@@ -271,7 +272,7 @@ class ItemEditor(QScrollArea):
                 self._evidence_shown = evidence
                 self.ev_list.clear()
                 for e in evidence:
-                    li = QListWidgetItem(f"{e.name}（{_size(e.size)}）")
+                    li = QListWidgetItem(f"{e.name}（{fmt.size(e.size)}）")
                     li.setData(Qt.ItemDataRole.UserRole, (e.id, e.name, e.sha256))
                     li.setToolTip(f"SHA-256 {e.sha256}")
                     self.ev_list.addItem(li)
@@ -395,7 +396,3 @@ class ItemEditor(QScrollArea):
     def remove_evidence_id(self, evidence_id: int) -> None:
         self.store.evidence.remove(evidence_id)
         self.evidenceChanged.emit()
-
-
-def _size(n: int) -> str:
-    return f"{n} B" if n < 1024 else (f"{n / 1024:.0f} KB" if n < 1048576 else f"{n / 1048576:.1f} MB")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ..core import fmt
 from ..core.resources import guide_file
+from ..core.text import join_cjk_lines
 
 if TYPE_CHECKING:  # core.about reads the database (SQLAlchemy): loaded when 关于 opens
     from ..core.about import About
@@ -43,7 +44,7 @@ class GuideDialog(QDialog):
         self.browser = QTextBrowser()
         self.browser.setObjectName("guide_text")
         self.browser.setOpenExternalLinks(True)
-        self.browser.setMarkdown(self.text)
+        self.browser.setMarkdown(join_cjk_lines(self.text))  # no stray space where a sentence wraps
         self.contents = QListWidget()
         self.contents.setObjectName("guide_contents")
         self.headings = [line.lstrip("#").strip() for line in self.text.splitlines() if line.startswith("## ")]

@@ -146,11 +146,14 @@ def export_word_batch(window, out_dir: str | None = None, draft: bool = False):
                    _show_error(window, "批量导出 Word 失败"))
 
 
-def export_template(window, out: str | None = None, form_id: str | None = None):
+def export_template(window, out: str | None = None, form_id: str | None = None, kind: str | None = None):
+    """The blank 报送表 for a plan kind (its 须填报 items marked), as ``yice template FORM --kind``:
+    the open plan's form and kind, else the user picks the form, then one of its plan kinds."""
     cat = window.store.catalog
+    plan = window.plan
     if form_id is None:
-        if window.plan:
-            form_id = window.plan.form_id
+        if plan:
+            form_id = plan.form_id
         else:
             ids = sorted(cat.forms)
             label, ok = QInputDialog.getItem(window, "导出空白模板", "清单：",
@@ -158,15 +161,26 @@ def export_template(window, out: str | None = None, form_id: str | None = None):
             if not ok:
                 return None
             form_id = label.split(" ", 1)[0]
+    if kind is None:
+        kinds = list(cat.forms[form_id].form.plan_kinds)
+        if plan and plan.form_id == form_id:
+            kind = plan.kind
+        elif len(kinds) == 1:
+            kind = kinds[0]
+        elif kinds:
+            kind, ok = QInputDialog.getItem(window, "导出空白模板", "方案类型（标出该类方案须填报的任务）：", kinds, 0, False)
+            if not ok:
+                return None
     if out is None:
-        out = _ask_save(window, "导出空白模板", f"{form_id}-空白报送表.xlsx", "Excel 工作簿 (*.xlsx)")
+        name = "-".join(x for x in (form_id, kind, "空白报送表") if x)
+        out = _ask_save(window, "导出空白模板", name + ".xlsx", "Excel 工作簿 (*.xlsx)")
         if not out:
             return None
 
     def work(job):
         from ..excel.filing import export_template as export
 
-        return export(cat, form_id, out)
+        return export(cat, form_id, out, kind=kind)
 
     return run_job(window, "正在导出模板…", work, lambda path: window.statusBar().showMessage(f"已导出 {path}", 8000),
                    _show_error(window, "导出模板失败"))

@@ -49,7 +49,9 @@ def resolve_url(db: str | os.PathLike | None = None, default: Path | None = None
     start: the user profile, or ``data/`` beside a portable program); a plain path means SQLite.
 
     A PostgreSQL URL may be written ``postgresql://user@host/db`` (or ``postgres://``): the
-    driver is filled in. Anything else is refused with one line."""
+    driver is filled in. Anything else is refused with one line, so is a path given by the user
+    (``--db``, ``$YICE_DB``) in a folder that does not exist: a mistyped path must not quietly
+    start an empty database; only the default data folder is created."""
     if not (db or os.environ.get(ENV_VAR) or default):
         raise ValueError("no database: --db, $YICE_DB or AppPaths.database")
     ref = str(db or os.environ.get(ENV_VAR) or default)
@@ -62,6 +64,8 @@ def resolve_url(db: str | os.PathLike | None = None, default: Path | None = None
         path = path.resolve()
         if path.is_dir():
             raise InputError(f"「{path}」是文件夹，请指定数据库文件（例如 {path / 'yice.sqlite3'}）")
+        if not path.parent.is_dir() and ref != str(default):  # only the program's own data folder is made
+            raise InputError(f"数据库所在的文件夹「{path.parent}」不存在：请检查路径（新建数据库请先建好该文件夹）")
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError(f"无法使用数据库位置「{path}」：{e.strerror or e}") from None

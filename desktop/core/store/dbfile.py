@@ -16,6 +16,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
+from .. import fmt
 from ..errors import InputError
 
 class Damaged(InputError):
@@ -66,12 +67,8 @@ def file_size(path: Path) -> int:
 def check_space(folder: Path, need: int, what: str) -> None:
     free = shutil.disk_usage(folder).free
     if free < need + MARGIN:
-        raise InputError(f"磁盘空间不足，无法{what}：需要约 {_mb(need + MARGIN)} MB，「{folder}」所在磁盘只剩 "
-                         f"{_mb(free)} MB。请先清理磁盘，数据库未做任何修改")
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1048576:.1f}"
+        raise InputError(f"磁盘空间不足，无法{what}：需要约 {fmt.size(need + MARGIN)}，「{folder}」所在磁盘只剩 "
+                         f"{fmt.size(free)}。请先清理磁盘，数据库未做任何修改")
 
 
 def disk_message(e: BaseException, what: str, where: Path) -> str | None:
