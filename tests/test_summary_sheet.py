@@ -126,3 +126,31 @@ def test_summary_xlsx_looks_as_before(store, fixed_summary, tmp_path):
         for k in w:
             assert g[k] == w[k], f"{w['title']}: {k} changed; see the module docstring"
     assert got == want
+
+
+def test_cancelled_export_leaves_no_temporary_file(store, fixed_summary, tmp_path, monkeypatch):
+    """The sheets are streamed into temporary files; a cancel between sheets removes them too."""
+    import tempfile
+
+    from desktop.core.jobs import Cancelled, Job
+
+    class CancelAfterTwoSheets(Job):
+        checks = 0
+
+        def check(self):
+            self.checks += 1
+            if self.checks == 2:
+                self.cancel()
+            super().check()
+
+    temp, out = tmp_path / "temp", tmp_path / "out"
+    temp.mkdir()
+    out.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # this test's own: other processes write to /tmp
+    job = CancelAfterTwoSheets()
+    with pytest.raises(Cancelled):
+        export_summary_xlsx(store, FORM, YEAR, None, out / "c.xlsx", job=job, summary=fixed_summary)
+    assert job.checks == 2 and not list(out.iterdir())
+    assert not list(temp.iterdir())
+    export_summary_xlsx(store, FORM, YEAR, None, out / "s.xlsx", summary=fixed_summary)
+    assert [p.name for p in out.iterdir()] == ["s.xlsx"] and not list(temp.iterdir())
