@@ -160,6 +160,8 @@ def _cell(cell, mask) -> dict:
         out["v"] = value.isoformat() if hasattr(value, "isoformat") else value
         if cell.data_type not in ("s", "n"):
             out["t"] = cell.data_type
+    if cell.style != "Normal":
+        out["style"] = cell.style  # the named style (Excel's cell-style gallery shows it)
     if cell.number_format != "General":
         out["fmt"] = cell.number_format
     if cell.quotePrefix:
@@ -252,7 +254,7 @@ def xlsx_dump(path, mask=None) -> str:
     """A workbook as YAML text, one line per cell and per rule, stable across runs: every sheet
     (state, view, freeze panes, protection, print setup and titles, breaks, column widths, row
     heights, merged ranges, data validations, conditional formats, cells with value, number
-    format, quote prefix, font, fill, border, alignment, protection), the defined names, the
+    format, named style, quote prefix, font, fill, border, alignment, protection), the defined names, the
     workbook protection. Records list only what differs from openpyxl's default for that
     object (cell fonts: from the workbook default font, shown at the top).
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..core.text import display_width, looks_like_formula
 
@@ -55,7 +59,10 @@ def put(ws, row: int, col: int, value, *, input_cell=False, wrap=True, border=Tr
 def lines_needed(text: str, width: float) -> int:
     """Wrapped lines of ``text`` in a column ``width`` characters wide."""
     per_line = max(int(width) - 1, 1)
-    return sum(max(1, -(-display_width(part) // per_line)) for part in str(text).split("\n"))
+    text = str(text)
+    if 2 * len(text) <= per_line and "\n" not in text:  # one line even if every character is wide:
+        return 1  # no need to measure (most cells of a big table)
+    return sum(max(1, -(-display_width(part) // per_line)) for part in text.split("\n"))
 
 
 def fit_height(ws, row: int, widths: list[float], minimum: float = 18, line_pt: float = LINE_PT) -> None:
@@ -68,7 +75,7 @@ def fit_height(ws, row: int, widths: list[float], minimum: float = 18, line_pt: 
 def print_setup(ws, title_rows: str, *, landscape: bool = True, fit_width: bool = True, margin: float = 0.4) -> None:
     """A4, repeated title rows, centred, page numbers; fit to the page width when asked."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     if fit_width:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
@@ -104,37 +111,73 @@ def add_named_styles(wb) -> None:
                                   number_format="0.##", alignment=Alignment(horizontal="center", vertical="center")))
 
 
+def _style_arrays(wb) -> dict:
+    """Each named style of ``wb`` as the style array a cell holds: a cell made with it is styled as
+    by ``cell.style = name``, without looking the name up for every cell (openpyxl lists the names
+    only; the NamedStyle objects are its ``_named_styles``)."""
+    return {s.name: s.as_tuple() for s in wb._named_styles}
+
+
+def _new_cell(ws, value, style=None) -> Cell:
+    """A cell to append (openpyxl's WriteOnlyCell, made with its style array)."""
+    return Cell(ws, row=1, column=1, value=value, style_array=style)
+
+
 def table(ws, title: str, note: str, cols: list[Col], rows, top: int = 1, total: list | None = None) -> tuple[int, int]:
-    """Title, note, header and rows from ``top`` (named styles must exist); returns (first, last) data row."""
+    """Title, note, header and rows from ``top`` (named styles must exist); returns (first, last) data row.
+
+    The rows are appended below the header, so the table is the last thing on its sheet. A
+    write-only sheet (``Workbook(write_only=True)``: the 汇总表 of a whole province) is streamed:
+    the table is its first rows, and what openpyxl writes before the rows — sheet properties such
+    as fit to page, frozen panes — must be set before calling this."""
     n = len(cols)
-    ws.cell(top, 1, clean(title)).font = Font(name="黑体", size=14, bold=True)
-    ws.cell(top, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.merge_cells(start_row=top, start_column=1, end_row=top, end_column=n)
+    stream = isinstance(ws, WriteOnlyWorksheet)
+    if stream and top != 1:
+        raise ValueError("a write-only sheet's table starts at its first row")
+    for j, c in enumerate(cols, 1):  # widths first: a streamed sheet writes them with its first row
+        ws.column_dimensions[get_column_letter(j)].width = c.width
     ws.row_dimensions[top].height = 26
-    ws.cell(top + 1, 1, clean(note)).alignment = Alignment(wrap_text=True, vertical="center")
-    ws.cell(top + 1, 1).font = Font(name="宋体", size=10)
-    guard(ws.cell(top, 1))
-    guard(ws.cell(top + 1, 1))
-    ws.merge_cells(start_row=top + 1, start_column=1, end_row=top + 1, end_column=n)
     ws.row_dimensions[top + 1].height = 30
     head = top + 2
-    for j, c in enumerate(cols, 1):
-        ws.cell(head, j, c.label).style = "yice_head"
-        ws.column_dimensions[ws.cell(head, j).column_letter].width = c.width
-    styles = [f"yice_{c.kind}" for c in cols]
+    arrays = _style_arrays(ws.parent)
+    title_cell = _new_cell(ws, clean(title)) if stream else ws.cell(top, 1, clean(title))
+    title_cell.font = Font(name="黑体", size=14, bold=True)
+    title_cell.alignment = Alignment(horizontal="center", vertical="center")
+    note_cell = _new_cell(ws, clean(note)) if stream else ws.cell(top + 1, 1, clean(note))
+    note_cell.alignment = Alignment(wrap_text=True, vertical="center")
+    note_cell.font = Font(name="宋体", size=10)
+    guard(title_cell)
+    guard(note_cell)
+    for r in (top, top + 1):
+        if stream:
+            ws.merged_cells.add(CellRange(min_col=1, min_row=r, max_col=n, max_row=r))
+        else:
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n)
+    heads = [_new_cell(ws, c.label, arrays["yice_head"]) for c in cols]
+    if stream:
+        ws.append([title_cell])
+        ws.append([note_cell])
+    else:
+        if ws.max_row != head - 1:
+            raise ValueError("table() writes the last rows of its sheet")
+    ws.append(heads)
+    styles = [arrays[f"yice_{c.kind}"] for c in cols]
+    widths = [c.width for c in cols]
     r = head
     for r, values in enumerate(rows, head + 1):
         lines = 1
-        for j, v in enumerate(values):
-            cell = ws.cell(r, j + 1, clean(v))
-            cell.style = styles[j]
+        cells = []
+        for v, style, width in zip(values, styles, widths):
+            cell = _new_cell(ws, clean(v), style)
             if isinstance(v, str):
                 guard(cell)
-                lines = max(lines, lines_needed(v, cols[j].width))
+                lines = max(lines, lines_needed(v, width))
+            cells.append(cell)
         if lines > 1:  # wrapped text: set the height, LibreOffice/WPS do not always fit rows on open
             ws.row_dimensions[r].height = 13.5 * lines + 3
+        ws.append(cells)
     if total is not None:
         r += 1
-        for j, v in enumerate(total, 1):
-            ws.cell(r, j, clean(v)).style = "yice_pct" if cols[j - 1].kind == "pct" else "yice_total"
+        ws.append([_new_cell(ws, clean(v), arrays["yice_pct" if c.kind == "pct" else "yice_total"])
+                   for v, c in zip(total, cols)])
     return head + 1, r

@@ -6,7 +6,9 @@ widths, wrapping, borders, frozen header, A4 landscape, header rows repeated, fi
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Literal
 
@@ -154,9 +156,13 @@ def _cols(cols, kinds: str, **args) -> list[Col]:
 
 
 # ------------------------------------------------------------------------ the 汇总表
-def _print_setup(ws, header_row: int) -> None:
-    ws.freeze_panes = ws.cell(header_row + 1, 1)
+def _sheet(wb, name: str, header_row: int = 3):
+    """A new sheet, frozen below its header, printed on A4 landscape with the header repeated (set
+    before any row: a write-only sheet writes these with its first row)."""
+    ws = wb.create_sheet(name)
+    ws.freeze_panes = f"A{header_row + 1}"
     print_setup(ws, f"{header_row}:{header_row}", margin=0.5)
+    return ws
 
 
 def _bar(title: str, ylabel: str, *, stacked=False, percent=False, width=24, height=10) -> BarChart:
@@ -181,6 +187,7 @@ def _d(x: dt.datetime | None):
 
 
 def write_summary(wb: Workbook, sm: Summary, vocab, job: Job | None = None, wording: SheetWording | None = None) -> None:
+    """The six sheets into ``wb``, a workbook without sheets (write-only: see export_summary_xlsx)."""
     job = job or Job()
     w = wording or load_sheet_wording()
     add_named_styles(wb)
@@ -201,18 +208,16 @@ def write_summary(wb: Workbook, sm: Summary, vocab, job: Job | None = None, word
         return t(w.title, sheet=sheet)
 
     rw = w.roster
-    ws = wb.active
-    ws.title = rw.name
+    ws = _sheet(wb, rw.name)
     others = "，".join(t(rw.other, state=label(s), n=counts[s]) for s in ROSTER_STATES if s not in FILED)
     head_note = t(rw.note, units=len(sm.roster), filed=filed, accepted_n=counts[PlanState.ACCEPTED], others=others)
     table(ws, title(rw.name), head_note + "\n" + note, _cols(rw.columns, "ittttttidt", **base),
           ([i, r.branch_name, r.unit_code, r.unit_name, r.parent_name, r.plan_kind, label(r.state),
             r.submission_no or None, _d(r.received_at), r.review_reason] for i, r in enumerate(sm.roster, 1)))
-    _print_setup(ws, 3)
     job.check()
 
     aw = w.rates
-    ws = wb.create_sheet(aw.name)
+    ws = _sheet(wb, aw.name)
     br = sm.branches
     cols = _cols(aw.columns, "ti", **base) + [Col(label(s), aw.state_width, "int") for s in ROSTER_STATES] \
         + _cols([aw.rate], "p")
@@ -220,7 +225,6 @@ def write_summary(wb: Workbook, sm: Summary, vocab, job: Job | None = None, word
     first, last = table(ws, title(aw.title), note, cols,
                         ([b.name, b.units, *(b.counts[s] for s in ROSTER_STATES), b.rate] for b in br),
                         total=[w.total, n, *(counts[s] for s in ROSTER_STATES), filed / n if n else None])
-    _print_setup(ws, 3)
     if br:
         ch = _bar(aw.chart, aw.axis, percent=True)
         ch.add_data(Reference(ws, min_col=len(cols), min_row=first - 1, max_row=first + len(br) - 1), titles_from_data=True)
@@ -229,22 +233,20 @@ def write_summary(wb: Workbook, sm: Summary, vocab, job: Job | None = None, word
         ws.add_chart(ch, f"A{last + 3}")
 
     cw = w.chase
-    ws = wb.create_sheet(cw.name)
+    ws = _sheet(wb, cw.name)
     chase = [r for r in sm.roster if r.to_chase]
     table(ws, title(cw.name), t(cw.note, n=len(chase)) + "\n" + note, _cols(cw.columns, "ittttttttt", **base),
           ([i, r.branch_name, r.unit_code, r.unit_name, r.parent_name, r.plan_kind, label(r.state), r.review_reason,
             r.contact_person, r.contact_phone] for i, r in enumerate(chase, 1)))
-    _print_setup(ws, 3)
     job.check()
 
     pw = w.progress
-    ws = wb.create_sheet(pw.name)
+    ws = _sheet(wb, pw.name)
     states = list(sm.items[0].status) if sm.items else []
     cols = _cols(pw.columns, "tttiii", **base) + [Col(s, pw.state_width, "int") for s in states] + _cols([pw.rate], "p")
     first, last = table(ws, title(pw.name), note + "；" + t(pw.note), cols,
                         ([it.display_no, it.text, it.units, it.plans, it.required, it.answered,
                           *(it.status[s] for s in states), it.done_rate] for it in sm.items))
-    _print_setup(ws, 3)
     if sm.items:
         ch = _bar(pw.chart, pw.axis, stacked=True, width=30, height=12)
         ch.add_data(Reference(ws, min_col=7, max_col=6 + len(states), min_row=first - 1, max_row=last),
@@ -254,7 +256,7 @@ def write_summary(wb: Workbook, sm: Summary, vocab, job: Job | None = None, word
     job.check()
 
     iw = w.indicators
-    ws = wb.create_sheet(iw.name)
+    ws = _sheet(wb, iw.name)
     rows = []
     for x in sm.indicators:
         agg = iw.aggregations[x.aggregation]
@@ -262,14 +264,12 @@ def write_summary(wb: Workbook, sm: Summary, vocab, job: Job | None = None, word
             rows.append([x.item_no, x.name, x.unit, x.plan_kind, agg, x.province_target_text, nf.name, nf.plans,
                          nf.target, nf.actual, nf.attainment])
     table(ws, title(iw.name), note + "；" + t(iw.note), _cols(iw.columns, "tttttttinnp", **base), rows)
-    _print_setup(ws, 3)
 
     tw = w.attainment
-    ws = wb.create_sheet(tw.name)
+    ws = _sheet(wb, tw.name)
     first, last = table(ws, title(tw.name), note + "；" + t(tw.note), _cols(tw.columns, "tttnnnnp", **base),
                         ([x.item_no, t(tw.name_kind, name=x.name, kind=x.plan_kind), x.unit, x.province_target_text,
                           x.province_target, x.total.target, x.total.actual, x.attainment] for x in sm.indicators))
-    _print_setup(ws, 3)
     if sm.indicators:
         ch = _bar(tw.chart, tw.axis, percent=True, width=30, height=12)
         ch.add_data(Reference(ws, min_col=8, min_row=first - 1, max_row=last), titles_from_data=True)
@@ -284,10 +284,23 @@ def export_summary_xlsx(store: Store, form_id: str, year: int, under: str | None
     job = job or Job()
     wording = load_sheet_wording()  # a wording mistake is reported before the (long) summary runs
     sm = summary or summarise(store, form_id, year, under, job)
-    wb = Workbook()
-    write_summary(wb, sm, store.vocab, job, wording)
-    job.check()
+    # write-only: each sheet's rows are written out as they come (into a temporary file per
+    # sheet), no cell kept — the same cells, styles and settings, at about bare openpyxl's speed
+    wb = Workbook(write_only=True)
+    try:
+        write_summary(wb, sm, store.vocab, job, wording)
+        job.check()
+    except BaseException:
+        _discard(wb)
+        raise
     return save_atomic(out, wb.save)
+
+
+def _discard(wb: Workbook) -> None:
+    """Close a write-only workbook left half-written (cancelled): saving it to nowhere closes its
+    sheets' temporary files and removes them, rather than at the program's exit."""
+    with contextlib.suppress(Exception):
+        wb.save(io.BytesIO())
 
 
 def _field_label(view, key: str, w: LetterWording) -> str:

@@ -38,7 +38,7 @@ from ..core.vocab import Meaning, Role, UnitKind
 from ..core.wording import fill, load_wording
 from .official import Body, lines, plain_title
 from .pdf import pdf_beside
-from .ooxml import W, Row, run, take_pages, text
+from .ooxml import W, Row, release, run, take_pages, text
 
 TEMPLATE, WORDING = "plan.docx", "plan.yaml"
 PLACEHOLDERS = ("unit", "kind", "year", "form", "document", "doc_no", "cited", "self", "signer", "no", "ref",
@@ -414,7 +414,10 @@ def rendered(store: Store, dated: dt.date | None = None):
         doc = build_document(store.catalog.for_plan(data.plan), data, template, store.vocab, draft=draft,
                              dated=_dated(data, draft, dated))
         buf = io.BytesIO()
-        doc.save(buf)
+        try:
+            doc.save(buf)
+        finally:
+            release(doc)
         return default_filename(data.plan, draft), buf.getvalue()
 
     return render
@@ -441,7 +444,10 @@ def export_plan_docx(store: Store, plan_ref, out, *, draft: bool = False, dated:
     out = Path(out)
     if out.is_dir():
         out = out / default_filename(data.plan, draft)
-    path = save_atomic(out, doc.save)
+    try:
+        path = save_atomic(out, doc.save)
+    finally:
+        release(doc)  # a batch exports many: freed now, not at the next cyclic collection
     if pdf:
         pdf_beside(path)
     return path

@@ -29,7 +29,7 @@ from ..core.vocab import NOT_FILED, PlanState, Role, UnitKind
 from ..core.wording import SUMMARY_FILE, SUMMARY_PARTS, fill, load_wording
 from . import charts
 from .official import Body, plain_title
-from .ooxml import Row, take_pages
+from .ooxml import Row, release, take_pages
 from .pdf import pdf_beside
 
 TEMPLATE = "summary.docx"
@@ -300,7 +300,10 @@ def export_summary_docx(store: Store, form_id: str, year: int, under: str | None
     sm = summary or summarise(store, form_id, year, under, job)
     doc = build_report(sm, template or load_template(), store.vocab, office=office, dated=dated, job=job)
     job.check()
-    path = save_atomic(out, doc.save)
+    try:
+        path = save_atomic(out, doc.save)
+    finally:
+        release(doc)
     if pdf:
         pdf_beside(path)
     return path
