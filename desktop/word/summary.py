@@ -231,8 +231,8 @@ def write_report(body: Body, w: ReportWording, sm: Summary, vocab, *, office: st
         body.text("Caption", t(iw.caption), keep=True)
         body.table(list(iw.columns),
                    [Row([t(iw.name, name=x.name, unit=x.unit, aggregation=iw.aggregations[x.aggregation]), x.plan_kind,
-                         x.province_target_text or "—", _figure_value(x.total.target),
-                         _figure_value(x.total.actual), pct(x.attainment)])
+                         x.province_target_text or "—", fmt.figure(x.total.target),
+                         fmt.figure(x.total.actual), pct(x.attainment)])
                     for x in sm.indicators], center={1, 2, 3, 4, 5})
         _figure(body, charts.attainment_chart(sm.indicators, w.charts), t(iw.figure))
 
@@ -260,12 +260,6 @@ def write_report(body: Body, w: ReportWording, sm: Summary, vocab, *, office: st
         if len(chase) > len(shown):
             body.text("Normal", t(aw.overflow, n=len(chase), shown=len(shown)))
     body.flush()
-
-
-def _figure_value(x: float | None) -> str:
-    """A total or a mean as a report shows it: two decimals at most (a mean of percentages is
-    not 31.080000000000002); the 汇总表 keeps the exact value."""
-    return "—" if x is None else fmt.number(round(x, 2))
 
 
 def _figure(body: Body, chart: charts.ChartSpec, caption: str) -> None:
