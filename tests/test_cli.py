@@ -318,3 +318,34 @@ def test_undecodable_bytes_in_a_real_argv_are_one_line(tmp_path):
     err = out.stderr.decode("utf-8", "replace")
     assert out.returncode == 2 and err.count("\n") == 1 and "不是 UTF-8 编码" in err, err
     assert not (tmp_path / "m.sqlite3").exists()  # refused before anything was opened
+
+
+def test_summary_prints_means_to_two_decimals(cli, db_path):
+    """``yice summary`` shows an indicator's total or mean as the 汇总报告 does (two decimals at
+    most), not the raw mean of percentages (完成 22.2266666666667); --json keeps the exact value."""
+    import re
+
+    from desktop.core.store import Store
+    from desktop.core.summary import summarise
+
+    assert cli("demo", "--units", "40", "--year", "2024", "--seed", "3")[0] == 0
+    code, out, err = cli("summary", "--form", "gs2020-annex2", "--year", "2024")
+    assert code == 0, err
+    store = Store.open(db_path)
+    try:
+        totals = [x.total for x in summarise(store, "gs2020-annex2", 2024, None).indicators]
+    finally:
+        store.close()
+    values = [v for t in totals for v in (t.target, t.actual)]
+    assert any(v is not None and round(v, 2) != v for v in values)  # a long mean is among them
+    shown = [v for pair in re.findall(r"\t目标 (\S+)\t完成 (\S+)\t", out) for v in pair]
+    assert len(shown) == len(values)
+    for text, v in zip(shown, values):
+        if v is None:
+            assert text == "—"
+        else:
+            assert re.fullmatch(r"-?\d+(\.\d{1,2})?", text) and abs(float(text) - v) <= 0.005, (text, v)
+    code, out, err = cli("summary", "--form", "gs2020-annex2", "--year", "2024", "--json")
+    assert code == 0, err
+    exact = [v for x in json.loads(out)["indicators"] for v in (x["total"]["target"], x["total"]["actual"])]
+    assert exact == pytest.approx(values)

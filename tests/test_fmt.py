@@ -19,3 +19,10 @@ def test_number(value, shown):
                                       (1536, "1.5 KB"), (5 * 1024 ** 2, "5.0 MB"), (3 * 1024 ** 4, "3072.0 GB")])
 def test_size(n, shown):
     assert fmt.size(n) == shown
+
+
+@pytest.mark.parametrize("value, shown", [(22.226666666666667, "22.23"), (31.080000000000002, "31.08"), (120.0, "120"),
+                                          (0.125, "0.12"), (-1 / 3, "-0.33"), (0.001, "0"), (None, "—")])
+def test_figure(value, shown):
+    """Totals and means in summaries: two decimals at most, no trailing zeros."""
+    assert fmt.figure(value) == shown

@@ -269,6 +269,28 @@ def test_page_layout_sections_and_footers(store, plan, tmp_path):
     assert doc.paragraphs[start - 1]._p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
 
 
+def _keeps_with_next(p) -> bool:
+    """Whether a paragraph keeps with the next: its own setting, else its style's (and their bases)."""
+    if p.paragraph_format.keep_with_next is not None:
+        return p.paragraph_format.keep_with_next
+    style = p.style
+    while style is not None:
+        if style.paragraph_format.keep_with_next is not None:
+            return style.paragraph_format.keep_with_next
+        style = style.base_style
+    return False
+
+
+def test_not_applicable_heading_and_intro_keep_with_their_list(store, plan, tmp_path):
+    """The 不适用事项 heading and its intro never end a page without the list below them."""
+    doc = Document(str(export_plan_docx(store, plan.id, tmp_path / "na.docx", dated=TODAY)))
+    paras = doc.paragraphs
+    i = next(i for i, p in enumerate(paras) if p.text == "（四）不适用事项")
+    heading, intro, first = paras[i:i + 3]
+    assert intro.text == "经研究，以下任务不适用于本校：" and first.text.startswith("清单第5项")
+    assert _keeps_with_next(heading) and _keeps_with_next(intro)
+
+
 def test_annex_table_header_repeats_rows_do_not_split(store, plan, tmp_path):
     long = "深化校企合作，共建共享实训基地。" * 220  # taller than a landscape page
     store.plans.apply_edits(plan.id, [Edit(19, "measures", long)])

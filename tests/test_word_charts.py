@@ -337,6 +337,20 @@ def test_long_column_labels_are_turned():
     assert charts.category_label_rotation(dataclasses.replace(long, kind="bar")) is None
 
 
+def test_labels_measured_by_the_one_width_rule():
+    """Labels are measured by core.text.display_width, as everywhere else: a half-width or
+    ligature character is narrow, an East-Asian wide one (⭐, 〈) wide, whatever its code point;
+    the embedded workbook's label column is as wide as the widest label, not twice its length."""
+    from desktop.core.text import display_width
+
+    for label in ("临夏回族自治州", "第12项", "ｶﾀｶﾅ", "ﬁeld", "⭐〈评估〉"):
+        assert charts._text_width_pt(label, 10) == display_width(label) * 5, label
+    for labels in (("Lanzhou Polytechnic College", "兰州市"), ("临夏回族自治州", "甘南藏族自治州")):
+        spec = ChartSpec("column", "clustered", labels, (Series("n", [1] * len(labels), "000000"),))
+        book = openpyxl.load_workbook(io.BytesIO(charts.data_workbook(spec)))
+        assert book.active.column_dimensions["A"].width == max(display_width(c) for c in labels), labels
+
+
 def test_bar_chart_height_grows_with_its_rows():
     few, many = charts.attainment_chart(INDICATORS[:2], WORDS), charts.attainment_chart(INDICATORS * 10, WORDS)
     assert few.size_mm[1] < many.size_mm[1] <= charts.MAX_HEIGHT_MM

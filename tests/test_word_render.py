@@ -333,7 +333,7 @@ def test_summary_report_pages(store, soffice, tmp_path, artifacts):
     pdf = render_pdf(soffice, docx)
     pages = pdf_pages(pdf)
 
-    check_title(pages, ["甘肃省2024年甘肃省工作任务清单", "落实情况汇总报告"])
+    check_title(pages, ["甘肃省2024年工作任务清单", "落实情况汇总报告"])
     measured = check_lines(pages)
     assert sum(measured.values()) >= 5 and measured["mixed"] >= 3, measured
     seen = check_page_numbers(pages)
@@ -357,8 +357,12 @@ def test_summary_signed_by_the_template_when_no_office_is_set(store, tmp_path):
     build_demo(store, schools=12, year=2024, seed=3)
     doc = Document(str(export_summary_docx(store, FORM, 2024, None, tmp_path / "s.docx", dated=DATED)))
     assert [p.text for p in doc.paragraphs if p.style.name == "Signature"] == ["甘肃省教育厅", "2026年5月20日"]
+    # the checklist (甘肃省工作任务清单) named after the province without saying 甘肃省 twice
+    assert doc.paragraphs[0].text.replace("\n", "") == "甘肃省2024年工作任务清单落实情况汇总报告"
+    assert doc.core_properties.title == "甘肃省2024年工作任务清单落实情况汇总报告"
     doc = Document(str(export_summary_docx(store, FORM, 2024, "620100", tmp_path / "c.docx", dated=DATED)))
     assert [p.text for p in doc.paragraphs if p.style.name == "Signature"][0] == "兰州市教育局"
+    assert doc.paragraphs[0].text.replace("\n", "") == "兰州市2024年甘肃省工作任务清单落实情况汇总报告"
 
 
 def test_cli_dated_export_with_a_pdf_beside(cli, store, soffice, tmp_path):

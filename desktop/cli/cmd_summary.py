@@ -50,12 +50,8 @@ def print_text(sm, vocab, out=None) -> None:
     if sm.indicators:
         w("\n指标（百分比类取平均值，其余取合计）\n")
         for t in sm.indicators:
-            w(f"  {t.name}（{t.unit}，{t.plan_kind}）\t目标 {_num(t.total.target)}\t完成 {_num(t.total.actual)}"
-              f"\t省级目标 {t.province_target_text or '—'}\t达成率 {_pct(t.attainment)}\n")
-
-
-def _num(x) -> str:
-    return fmt.number(x, "—")
+            w(f"  {t.name}（{t.unit}，{t.plan_kind}）\t目标 {fmt.figure(t.total.target)}"
+              f"\t完成 {fmt.figure(t.total.actual)}\t省级目标 {t.province_target_text or '—'}\t达成率 {_pct(t.attainment)}\n")
 
 
 def run(args, ctx) -> int:

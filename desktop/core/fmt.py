@@ -21,6 +21,13 @@ def number(v: float | int | None, empty: str = "") -> str:
     return text if text not in ("", "-0") else "0"
 
 
+def figure(v: float | None, empty: str = "—") -> str:
+    """A computed figure (a total, a mean of the units' values) as a summary shows it: two
+    decimals at most, so a mean of percentages reads 22.23, not 22.2266666666667. Entered values
+    and the 汇总表 keep ``number`` (exact)."""
+    return empty if v is None else number(round(v, 2))
+
+
 def percent(ratio: float | None, empty: str = "—", digits: int = 1) -> str:
     """A share 0..1 as ``12.5%``."""
     return empty if ratio is None else f"{100 * ratio:.{digits}f}%"

@@ -142,6 +142,13 @@ class Scope:
         return {UnitKind.PROVINCE: "所属市州", UnitKind.CITY: "所属县区", None: "所属地区"}.get(
             self.node_kind, "所属单位")
 
+    @property
+    def form_short(self) -> str:
+        """The checklist's title without the node's name in front (甘肃省工作任务清单 summarised
+        for 甘肃省 → 工作任务清单): wording that names the node first says it once."""
+        title = self.view.form.title
+        return title.removeprefix(self.node_name) or title
+
 
 def resolve(store: Store, form_id: str, year: int, under: str | None = None) -> Scope:
     try:

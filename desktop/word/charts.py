@@ -27,6 +27,8 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
+from ..core import fmt
+from ..core.text import display_width
 from ..core.vocab import Meaning
 
 NS = {
@@ -163,8 +165,8 @@ class ChartSpec:
         """Point index → label text for the bars cut at ``clip_at``."""
         if self.clip_at is None or series_index >= len(self.series):
             return {}
-        fmt = (lambda v: f"{100 * v:.0f}%") if self.percent_axis else (lambda v: f"{v:g}")
-        return {i: fmt(v) + "→" for i, v in enumerate(self.series[series_index].values)
+        show = (lambda v: fmt.percent(v, digits=0)) if self.percent_axis else (lambda v: f"{v:g}")
+        return {i: show(v) + "→" for i, v in enumerate(self.series[series_index].values)
                 if v is not None and v > self.clip_at}
 
 
@@ -311,7 +313,8 @@ def _series(spec: ChartSpec, i: int, s: Series) -> etree._Element:
 
 
 def _text_width_pt(text: str, size_pt: float) -> float:
-    return sum(size_pt if ord(ch) > 0x2E80 else 0.5 * size_pt for ch in text)
+    """Width of a label: a wide character is one em, any other half (the one width rule)."""
+    return display_width(text) * size_pt / 2
 
 
 def category_label_rotation(spec: ChartSpec) -> int | None:
@@ -403,7 +406,7 @@ def data_workbook(spec: ChartSpec) -> bytes:
                 cell.data_type = "s"  # a name like "=1+1" is text, not a formula
             elif cell.value is not None and spec.percent_axis:
                 cell.number_format = "0.0%"
-    ws.column_dimensions["A"].width = max(10, min(60, max(len(c) for c in spec.categories) * 2))
+    ws.column_dimensions["A"].width = max(10, min(60, max(display_width(c) for c in spec.categories)))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -339,8 +339,8 @@ def _tasks(b: Body, c: _Ctx, applicable: list[Item], excluded: list[Item], place
                 b.labelled(lab["explanation"], note)
     if excluded:
         na = w.not_applicable
-        b.heading(2, f"（{fmt.cn_number(k + 1)}）{f(na.heading)}")
-        b.text("Normal", f(na.intro), body=True)
+        b.heading(2, f"（{fmt.cn_number(k + 1)}）{f(na.heading)}")  # the heading style keeps with the intro,
+        b.text("Normal", f(na.intro), body=True, keep=True)  # the intro with the list: never left at a page foot
         for it in excluded:
             b.text("Normal", f(na.line, no=it.display_no, topic=it.topic, reason=_reason(c, it) or na.no_reason),
                    body=True)

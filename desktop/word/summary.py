@@ -37,7 +37,7 @@ DOCX_CHASE_LIMIT = 500  # rows of the 催报名单 附件; the xlsx always has t
 PLACEHOLDERS = ("node", "year", "form", "document", "doc_no", "cited", "made", "place", "signer", "date", "kind",
                 "kinds", "n", "units", "by_kind", "filed", "accepted_n", "returned_n", "unfiled", "rate", "plans",
                 "items", "done", "top", "bottom", "no", "reached", "name", "unit", "aggregation", "shown", "clip",
-                "label_submitted", "label_accepted", "label_returned", "label_not_filed")
+                "label_submitted", "label_accepted", "label_returned", "label_not_filed", "form_short")
 pct = fmt.percent
 
 
@@ -163,8 +163,9 @@ def write_report(body: Body, w: ReportWording, sm: Summary, vocab, *, office: st
         kinds[r.plan_kind] = kinds.get(r.plan_kind, 0) + 1
     who = signer(w, sm, office)
     date = fmt.cn_date(dated, w.signature.date_style)
-    args = dict(node=sc.node_name, year=sc.year, form=f.title, document=f.document_title, doc_no=f.doc_no or "",
-                made=fmt.cn_date(sm.made_at.date()), place=sc.branch_label.removeprefix("所属"), signer=who, date=date,
+    args = dict(node=sc.node_name, year=sc.year, form=f.title, form_short=sc.form_short, document=f.document_title,
+                doc_no=f.doc_no or "", made=fmt.cn_date(sm.made_at.date()), place=sc.branch_label.removeprefix("所属"),
+                signer=who, date=date,
                 label_submitted=label(sub), label_accepted=label(acc), label_returned=label(ret),
                 label_not_filed=label(NOT_FILED))
     args["cited"] = fill(w.cite_document if f.doc_no else w.cite_document_unnumbered, PLACEHOLDERS, **args)
@@ -230,8 +231,8 @@ def write_report(body: Body, w: ReportWording, sm: Summary, vocab, *, office: st
         body.text("Caption", t(iw.caption), keep=True)
         body.table(list(iw.columns),
                    [Row([t(iw.name, name=x.name, unit=x.unit, aggregation=iw.aggregations[x.aggregation]), x.plan_kind,
-                         x.province_target_text or "—", _figure_value(x.total.target),
-                         _figure_value(x.total.actual), pct(x.attainment)])
+                         x.province_target_text or "—", fmt.figure(x.total.target),
+                         fmt.figure(x.total.actual), pct(x.attainment)])
                     for x in sm.indicators], center={1, 2, 3, 4, 5})
         _figure(body, charts.attainment_chart(sm.indicators, w.charts), t(iw.figure))
 
@@ -261,12 +262,6 @@ def write_report(body: Body, w: ReportWording, sm: Summary, vocab, *, office: st
     body.flush()
 
 
-def _figure_value(x: float | None) -> str:
-    """A total or a mean as a report shows it: two decimals at most (a mean of percentages is
-    not 31.080000000000002); the 汇总表 keeps the exact value."""
-    return "—" if x is None else fmt.number(round(x, 2))
-
-
 def _figure(body: Body, chart: charts.ChartSpec, caption: str) -> None:
     """A native chart (centred, kept with its caption) and the caption below it."""
     body.flush()
@@ -283,8 +278,9 @@ def build_report(sm: Summary, template: ReportTemplate, vocab, *, office: str | 
     write_report(body, template.wording, sm, vocab, office=office, dated=dated, job=job)
     w = template.wording
     core = doc.core_properties
-    core.title = plain_title(fill(w.title, PLACEHOLDERS, node=sm.scope.node_name, year=sm.scope.year,
-                                  form=sm.scope.view.form.title))
+    sc = sm.scope
+    core.title = plain_title(fill(w.title, PLACEHOLDERS, node=sc.node_name, year=sc.year, form=sc.view.form.title,
+                                  form_short=sc.form_short))
     core.author = core.last_modified_by = signer(w, sm, office)
     core.created = core.modified = dt.datetime.combine(dated, dt.time())
     return doc
