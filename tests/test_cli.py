@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -158,6 +159,23 @@ def test_console_entry_point_runs_as_module(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "gs2020-annex2" in out.stdout and "33项" in out.stdout
+
+
+
+def test_output_piped_into_head_stops_quietly(tmp_path):
+    """`yice forms show … | head -1`: the reader goes away mid-output; no 错误 line, exit 0.
+    The pipe is shrunk to one page so the program is still writing when it closes."""
+    import fcntl
+
+    r, w = os.pipe()
+    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)  # the output (~11 KB) cannot fit: the write blocks
+    p = subprocess.Popen([sys.executable, "-m", "desktop", "--db", str(tmp_path / "m.sqlite3"), "forms", "show",
+                          "gs2020-annex2"], cwd=ROOT, stdout=w, stderr=subprocess.PIPE, text=True)
+    os.close(w)
+    with os.fdopen(r, "rb") as out:
+        first = out.readline()
+    err = p.stderr.read()
+    assert p.wait(timeout=60) == 0 and first.strip() and err == "", err
 
 
 # Every bad input the issue found (and its neighbours): one Chinese line, exit 2, nothing written.

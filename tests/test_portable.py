@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from desktop.core.paths import PORTABLE_MARKER, AppPaths
+from desktop.core.store import db
 from tools import files_under
 
 LAUNCHER = "import sys\nfrom desktop.main import main\nsys.exit(main())\n"  # what the `yice` script does
@@ -21,7 +22,8 @@ def test_marker_or_flag_moves_every_path_beside_the_program(tmp_path):
     (prog / PORTABLE_MARKER).write_text("", encoding="utf-8")
     marked = AppPaths.for_program(program_dir=prog)
     assert flagged == marked and marked.portable
-    for p in (marked.database, marked.settings_file, marked.window_file, marked.backups_dir, marked.user_forms_dir):
+    for p in (marked.database, marked.settings_file, marked.window_file, db.backups_folder(marked.database),
+              marked.user_forms_dir):
         assert p.is_relative_to(prog / "data"), p
     home = Path(os.environ["HOME"])
     for p in (AppPaths.user().database, AppPaths.user().settings_file):  # the default stays in the profile

@@ -144,15 +144,15 @@ def run(args, paths) -> int:
         what = str(e).splitlines()[0] if str(e) else type(e).__name__
         print(f"错误：无法打开或写入数据库（{for_terminal(what)[:200]}）", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # output piped into `head`: stop quietly (before OSError, its base class)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python docs: no error at exit flush
+        return 0
     except OSError as e:
         print(f"错误：无法读写文件「{for_terminal(e.filename or '')}」：{for_terminal(e.strerror or e)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # output piped into `head`
-        sys.stderr.close()
-        return 0
     except Exception as e:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         if os.environ.get("YICE_DEBUG"):
             raise

@@ -38,10 +38,6 @@ def size(n: int | None, empty: str = "—") -> str:
             return f"{n:.1f} {unit}"
 
 
-def iso_date(v) -> str:
-    return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else ("" if v is None else str(v))
-
-
 _CN = "〇一二三四五六七八九"
 
 

@@ -1,11 +1,12 @@
-"""Where this copy of the program keeps its data: the database, settings and backups.
+"""Where this copy of the program keeps its data: the default database and the settings.
 
 One plain object, made once at start (``AppPaths.for_program``) and handed to whoever needs a
 path (no process-wide state). By default the user's profile folders (platformdirs: %APPDATA%
 on Windows, XDG on Linux). **Portable**: when a file ``portable.txt`` sits beside the program (or
 ``--portable`` is given) everything lives in ``data/`` beside it instead, so the program runs
 from a USB stick or a shared folder and leaves nothing on the PC. ``YICE_DB`` / ``--db`` still
-choose the database itself.
+choose the database itself. Backups are not a place of their own: they go in ``backups/`` beside
+whichever database they copy (``core/store/db.backups_folder``), so data/ holds them too.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ PORTABLE_DATA = "data"
 
 @dataclass(frozen=True)
 class AppPaths:
-    data_dir: Path  # the database and backups
+    data_dir: Path  # the default database (its backups beside it) and the user's checklists
     config_dir: Path  # settings
     portable: bool = False
 
@@ -47,10 +48,6 @@ class AppPaths:
     @property
     def database(self) -> Path:
         return self.data_dir / "yice.sqlite3"
-
-    @property
-    def backups_dir(self) -> Path:
-        return self.data_dir / "backups"
 
     @property
     def user_forms_dir(self) -> Path:

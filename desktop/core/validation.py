@@ -15,9 +15,6 @@ from .catalog.schema import FieldDecl, Rule
 from .edits import Ref
 from .vocab import Meaning, Role
 
-RULE_LABELS = {"required": "必填", "conflict": "矛盾", "overdue": "逾期", "below_target": "未达目标"}
-
-
 @dataclass(frozen=True)
 class Problem:
     severity: str  # error / warning

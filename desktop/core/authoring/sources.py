@@ -28,7 +28,6 @@ MAX_COLS = 64
 MAX_TABLES = 500  # Word tables read from one document (nested ones included)
 MAX_MERGED_CELLS = 1_000_000  # cells covered by merged ranges in one sheet
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown", "")
 REFUSED = MappingProxyType({".pdf": "PDF 文件请复制其中文字后粘贴，或另存为 Word（.docx）",
            ".doc": "旧版 Word（.doc）文件请在 Word/WPS 中另存为 .docx",
            ".wps": "WPS 文字文件请另存为 .docx",

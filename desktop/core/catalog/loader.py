@@ -197,10 +197,6 @@ class Catalog:
                 return view
             raise
 
-    def is_shipped(self, form_id: str) -> bool:
-        view = self.forms.get(form_id)
-        return view is not None and view.shipped
-
     def reload(self) -> Catalog:
         """The catalogue read again (after the user saved or imported a form); shipped forms reused."""
         if self.user_root is None:

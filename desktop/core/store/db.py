@@ -329,7 +329,7 @@ def pre_upgrade_copy(path: Path, rev: str | None) -> Path:
 
 
 def backups_folder(db_file: Path) -> Path:
-    """Backups live in ``backups/`` beside the database (AppPaths.backups_dir for the default one)."""
+    """Backups live in ``backups/`` beside the database they copy: the one rule (core/backup.py, upgrades)."""
     return Path(db_file).parent / "backups"
 
 
