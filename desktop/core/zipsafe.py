@@ -322,7 +322,8 @@ class _SheetTarget:
     """Linear scan of a worksheet: cell positions (also where ``r`` is omitted), formulas, merges.
 
     A raw expat target (see :func:`_defused`): names arrive as ``namespace}local``, attributes as
-    a dict made by expat; text is listened to only inside ``<f>``."""
+    a dict made by expat; text and end tags are listened to only inside ``<f>`` (a cell's style is
+    kept when its ``<v>``, ``<is>`` or ``<f>`` starts, so no Python call per closing tag)."""
 
     def __init__(self, scan: SheetScan, limits: Limits, budget: list[int]):
         self.scan, self.limits, self.budget = scan, limits, budget
@@ -331,7 +332,6 @@ class _SheetTarget:
         self.col = 0
         self.cell: tuple[int, int] | None = None
         self.style = 0
-        self.valued = False
         self.formula: list[str] | None = None
         self.formula_attr: dict = {}
         self.shared: dict[str, str] = {}
@@ -343,7 +343,6 @@ class _SheetTarget:
         self.raw = raw
         raw.ordered_attributes = 0  # a dict, built in C
         raw.StartElementHandler = self.start
-        raw.EndElementHandler = self.end
 
     def start(self, tag, attrs):
         self.elements += 1
@@ -363,20 +362,25 @@ class _SheetTarget:
             if pos[1] > 16384 or pos[0] > 1048576:
                 raise _Stop(f"单元格坐标「{ref[:20]}」超出工作表范围，已拒绝")
             self.row, self.col = pos
-            self.cell, self.valued = pos, False
+            self.cell = pos
             s = attrs.get("s") or "0"
             self.style = int(s) if s.isdigit() else 0
             if pos[0] > self.scan.rows or pos[1] > self.scan.cols:
                 self._reach(pos)
         elif name == "v" or name == "is":
-            self.valued = True
+            if self.style and self.cell is not None:
+                self.scan.styles[self.cell] = self.style
         elif name == "row":
             r = attrs.get("r")
             self.row = int(r) if r and r.isdigit() else self.row + 1
             self.col = 0
+            self.cell = None
         elif name == "f":
+            if self.style and self.cell is not None:
+                self.scan.styles[self.cell] = self.style
             self.formula, self.formula_attr = [], attrs
             self.raw.CharacterDataHandler = self.formula.append
+            self.raw.EndElementHandler = self.end
         elif name == "mergeCell":
             rng = parse_range(attrs.get("ref", ""))
             if rng:
@@ -392,12 +396,10 @@ class _SheetTarget:
         s.rows, s.cols = rows, cols
 
     def end(self, tag):
-        if tag[-1] == "c" and self.cell is not None and tag[tag.rfind("}") + 1:] == "c":
-            if self.style and (self.valued or self.cell in self.scan.formulas):
-                self.scan.styles[self.cell] = self.style
-            self.cell = None
-        elif tag[-1] == "f" and self.formula is not None and tag[tag.rfind("}") + 1:] == "f":
+        """The end of ``<f>`` (the only element listened to while open: it holds text only)."""
+        if self.formula is not None and tag[tag.rfind("}") + 1:] == "f":
             self.raw.CharacterDataHandler = None
+            self.raw.EndElementHandler = None
             if self.cell is not None:
                 text = "".join(self.formula)
                 si = self.formula_attr.get("si")

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 import uuid as uuidlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
+from sqlalchemy.pool import SingletonThreadPool
 
 from ..core import fmt, ids, zipsafe
 from ..core.catalog.loader import normalise
@@ -50,7 +52,7 @@ MAX_MESSAGES = 30
 READER = "calamine"  # bench/bench_import.py: 1,000 files in 15 s vs 36 s with openpyxl read-only
 SUFFIXES = (".xlsx", ".zip")
 AHEAD = 50  # files checked before they are received together (memory: a few MB)
-AHEAD_BYTES = 64 * 1024 * 1024  # … or fewer, when their 报送包 carry this much evidence
+AHEAD_BYTES = 32 * 1024 * 1024  # … or fewer, when their 报送包 carry this much evidence (two runs in memory)
 _SHA = re.compile(r"[0-9a-f]{64}")
 _COLUMN_REF = re.compile(r"^'?(.+?)'?!\$?([A-Z]{1,3})(?::\$?([A-Z]{1,3}))?$")
 _CODE_FIELDS = ("unit_code", "parent_code", "school_code", "credit_code", "contact_phone", "year")
@@ -338,7 +340,10 @@ def _tasks(store, view, book, chk: _Check, edits: list[Edit]) -> int:
                 continue
             chk.warn(f"第{no}项的政策内容与清单原文不同，已按序号导入", TASKS, r, text_col)
         for key, (c, f) in cols.items():
-            v = _value(chk, TASKS, r, c, _cell(rows, r, c), f.label)
+            v = row[c - 1] if c - 1 < len(row) else None
+            if v is None:  # an empty cell (most of a plan): nothing to clean or check
+                continue
+            v = _value(chk, TASKS, r, c, v, f.label)
             if is_blank(v):
                 continue
             if book.percent(TASKS, r, c) and isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -809,29 +814,43 @@ def import_files(store, paths, *, create_units: bool = False, job: Job | None = 
                  reader: str | None = None) -> ImportReport:
     """Every file checked on its own (no lock held), then received in short runs
     (``store.receiving.receive_many``): up to AHEAD files, or less when they carry AHEAD_BYTES of
-    evidence. A cancel stops before the next file; the files already checked are received."""
+    evidence. A cancel stops before the next file; the files already checked are received.
+
+    One run is written on a second thread while the next is checked: the database's work (SQLite
+    and its disk sync run without Python's lock) overlaps the checking. Runs are still written
+    one after another, in file order, and checking reads nothing from the database."""
     job = job or Job()
     report = ImportReport()
     files = expand_paths(paths)
     checked: list[tuple[Path, FileResult, Incoming]] = []
     held = 0
-    for i, path in enumerate(files):
-        try:
-            job.check()
-        except Cancelled:
-            report.cancelled = True
-            break
-        job.progress(i, len(files), for_terminal(path.name))
-        result = FileResult(str(path))
-        report.files.append(result)
-        inc = _checked(store, path, result, reader)
-        if inc is None:
-            continue
-        checked.append((path, result, inc))
-        held += sum(map(len, inc.blobs.values()))
-        if len(checked) >= AHEAD or held >= AHEAD_BYTES:
-            _write(store, checked, create_units)
-            checked, held = [], 0
+    threaded = not isinstance(store.engine.pool, SingletonThreadPool)  # SQLite in memory: one per thread
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yice-import-write") as writer:
+        writing: Future | None = None
+        for i, path in enumerate(files):
+            try:
+                job.check()
+            except Cancelled:
+                report.cancelled = True
+                break
+            job.progress(i, len(files), for_terminal(path.name))
+            result = FileResult(str(path))
+            report.files.append(result)
+            inc = _checked(store, path, result, reader)
+            if inc is None:
+                continue
+            checked.append((path, result, inc))
+            held += sum(map(len, inc.blobs.values()))
+            if len(checked) >= AHEAD or held >= AHEAD_BYTES:
+                if writing is not None:
+                    writing.result()  # at most one run waiting: memory stays bounded
+                if threaded:
+                    writing = writer.submit(_write, store, checked, create_units)
+                else:
+                    _write(store, checked, create_units)
+                checked, held = [], 0
+        if writing is not None:
+            writing.result()
     if checked:
         _write(store, checked, create_units)
     job.progress(len(report.files), len(files), "")

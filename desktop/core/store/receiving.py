@@ -22,7 +22,7 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import fmt
@@ -449,4 +449,4 @@ def _insert(conn, model, rows: list[dict]) -> None:
     """One executemany of new rows, checked against their columns first (limits.py)."""
     if rows:
         limits.check_rows(model, rows)
-        conn.execute(insert(model), rows)
+        db.insert_rows(conn, model, rows)
