@@ -16,6 +16,7 @@ Every refusal is :class:`UnsafeFile` with one Chinese sentence.
 """
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -178,14 +179,30 @@ def _looks_xml(name: str, head: bytes) -> bool:
     return head.removeprefix(_BOMS[0]).lstrip(b" \t\r\n").startswith(b"<")
 
 
+def _defused(target):
+    """defusedxml's parser (DTD, entities, external references forbidden). A *raw* target (one with
+    ``attach``) gets expat's own callbacks — ElementTree's per-event Python wrappers (names
+    rebuilt as ``{ns}tag``, attributes as dicts, every text run and every tag of a part nobody
+    listens to passed through ``_default``) cost more than the parse; defusedxml's guards are
+    handlers on the same expat parser and stay in place."""
+    from defusedxml.ElementTree import DefusedXMLParser
+
+    if target is not None and not hasattr(target, "attach"):
+        return DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser = DefusedXMLParser(target=_Null(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser.parser.DefaultHandlerExpand = None  # no Python call per tag or text: expat at C speed
+    if target is not None:
+        target.attach(parser.parser)
+    return parser
+
+
 def parse_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target=None, first: bytes | None = None, rest=None) -> None:
     """Stream one part through defusedxml (DTD, entities, external references forbidden)."""
     from xml.etree.ElementTree import ParseError
 
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import DefusedXMLParser
 
-    parser = DefusedXMLParser(target=target or _Null(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser = _defused(target)
     if first is None:
         rest = chunks(zf, info)
         first = next(rest, b"")
@@ -302,7 +319,11 @@ class SheetScan:
 
 
 class _SheetTarget:
-    """Linear scan of a worksheet: cell positions (also where ``r`` is omitted), formulas, merges."""
+    """Linear scan of a worksheet: cell positions (also where ``r`` is omitted), formulas, merges.
+
+    A raw expat target (see :func:`_defused`): names arrive as ``namespace}local``, attributes as
+    a dict made by expat; text and end tags are listened to only inside ``<f>`` (a cell's style is
+    kept when its ``<v>``, ``<is>`` or ``<f>`` starts, so no Python call per closing tag)."""
 
     def __init__(self, scan: SheetScan, limits: Limits, budget: list[int]):
         self.scan, self.limits, self.budget = scan, limits, budget
@@ -311,40 +332,57 @@ class _SheetTarget:
         self.col = 0
         self.cell: tuple[int, int] | None = None
         self.style = 0
-        self.valued = False
         self.formula: list[str] | None = None
         self.formula_attr: dict = {}
         self.shared: dict[str, str] = {}
+        self.raw = None
+        self.names: dict[str, str] = {}  # namespace}local → local
+        self.max_elements = limits.sheet_elements
 
-    def start(self, tag, attrib):
+    def attach(self, raw) -> None:
+        self.raw = raw
+        raw.ordered_attributes = 0  # a dict, built in C
+        raw.StartElementHandler = self.start
+
+    def start(self, tag, attrs):
         self.elements += 1
-        if self.elements > self.limits.sheet_elements:
+        if self.elements > self.max_elements:
             raise _Stop(f"元素过多（超过 {self.limits.sheet_elements} 个），不像报送表，已拒绝")
-        name = _local(tag)
+        name = self.names.get(tag)
+        if name is None:
+            name = self.names[tag] = tag[tag.rfind("}") + 1:]
         if name == "c":
             self.budget[0] -= 1
             if self.budget[0] < 0:
                 raise _Stop(f"单元格过多（全部工作表超过 {self.limits.cells} 个），不像报送表，已拒绝")
-            ref = attrib.get("r")
-            pos = parse_ref(ref) if ref else (self.row or 1, self.col + 1)
+            ref = attrs.get("r")
+            pos = _cell_ref(ref) if ref else (self.row or 1, self.col + 1)
             if pos is None:
                 raise _Stop(f"单元格坐标「{ref[:20]}」无效，已拒绝")
             if pos[1] > 16384 or pos[0] > 1048576:
                 raise _Stop(f"单元格坐标「{ref[:20]}」超出工作表范围，已拒绝")
             self.row, self.col = pos
-            self.cell, self.valued = pos, False
-            self.style = int(attrib.get("s") or 0) if (attrib.get("s") or "0").isdigit() else 0
-            self._reach(pos)
+            self.cell = pos
+            s = attrs.get("s") or "0"
+            self.style = int(s) if s.isdigit() else 0
+            if pos[0] > self.scan.rows or pos[1] > self.scan.cols:
+                self._reach(pos)
+        elif name == "v" or name == "is":
+            if self.style and self.cell is not None:
+                self.scan.styles[self.cell] = self.style
         elif name == "row":
-            r = attrib.get("r")
+            r = attrs.get("r")
             self.row = int(r) if r and r.isdigit() else self.row + 1
             self.col = 0
-        elif name in ("v", "is"):
-            self.valued = True
+            self.cell = None
         elif name == "f":
-            self.formula, self.formula_attr = [], dict(attrib)
+            if self.style and self.cell is not None:
+                self.scan.styles[self.cell] = self.style
+            self.formula, self.formula_attr = [], attrs
+            self.raw.CharacterDataHandler = self.formula.append
+            self.raw.EndElementHandler = self.end
         elif name == "mergeCell":
-            rng = parse_range(attrib.get("ref", ""))
+            rng = parse_range(attrs.get("ref", ""))
             if rng:
                 self._reach((rng[2], rng[3]))
                 self.scan.merges.append(rng)
@@ -357,26 +395,34 @@ class _SheetTarget:
             raise _Stop(f"的单元格延伸到 {where}（{rows} 行 × {cols} 列），超出报送表的合理范围，疑似恶意文件，已拒绝")
         s.rows, s.cols = rows, cols
 
-    def data(self, text):
-        if self.formula is not None:
-            self.formula.append(text)
-
     def end(self, tag):
-        name = _local(tag)
-        if name == "f" and self.formula is not None and self.cell is not None:
-            text = "".join(self.formula)
-            si = self.formula_attr.get("si")
-            if si is not None:
-                text = self.shared.setdefault(si, text) if text else self.shared.get(si, "")
-            self.scan.formulas[self.cell] = "=" + text
+        """The end of ``<f>`` (the only element listened to while open: it holds text only)."""
+        if self.formula is not None and tag[tag.rfind("}") + 1:] == "f":
+            self.raw.CharacterDataHandler = None
+            self.raw.EndElementHandler = None
+            if self.cell is not None:
+                text = "".join(self.formula)
+                si = self.formula_attr.get("si")
+                if si is not None:
+                    text = self.shared.setdefault(si, text) if text else self.shared.get(si, "")
+                self.scan.formulas[self.cell] = "=" + text
             self.formula = None
-        elif name == "c" and self.cell is not None:
-            if self.style and (self.valued or self.cell in self.scan.formulas):
-                self.scan.styles[self.cell] = self.style
-            self.cell = None
 
-    def close(self):
-        return None
+
+_PLAIN_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+
+
+def _cell_ref(text: str) -> tuple[int, int] | None:
+    """``B12`` → (12, 2): the plain form every writer uses, quickly; anything else via :func:`parse_ref`."""
+    m = _PLAIN_REF.fullmatch(text)
+    if m is None:
+        return parse_ref(text)
+    return int(m[2]), _column(m[1])
+
+
+@functools.lru_cache(maxsize=1024)
+def _column(letters: str) -> int:
+    return col_number(letters)
 
 
 def _letters(n: int) -> str:

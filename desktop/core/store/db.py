@@ -21,6 +21,7 @@ of a provincial office on one database). The rules that keep data safe on both:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 import zlib
@@ -183,6 +184,63 @@ def insert_missing(session, model, values: dict) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert
     session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
+def insert_rows(conn: Connection, model, rows: list[dict]) -> None:
+    """One executemany of plain rows (every row with the same keys, as an import writes them).
+
+    The statement is compiled once per table, columns and dialect and the driver gets the rows
+    with each column's bind processor applied: SQLAlchemy's per-row parameter building costs
+    more than the driver's insert of hundreds of rows per file. Where the compiled statement
+    wants more than the rows give (a column default), SQLAlchemy's own path is taken."""
+    if not rows:
+        return
+    keys = tuple(rows[0])
+    plan = _insert_plan(model, keys, conn.dialect)
+    if plan is None or any(len(r) != len(keys) or r.keys() != rows[0].keys() for r in rows):
+        from sqlalchemy import insert
+
+        conn.execute(insert(model), rows)
+        return
+    sql, names, procs = plan
+    if names is None:  # named parameters (psycopg): the column keys are the bind names
+        params = [dict(r) for r in rows] if procs else rows
+        for key, f in procs:
+            _convert(params, key, f)
+    elif not procs:
+        params = [tuple([r[k] for k in names]) for r in rows]
+    else:
+        params = [[r[k] for k in names] for r in rows]
+        for key, f in procs:
+            _convert(params, names.index(key), f)
+        params = list(map(tuple, params))
+    conn.exec_driver_sql(sql, params)
+
+
+def _convert(params: list, at, f) -> None:
+    """Apply a bind processor to one column; a value repeated row after row (the time stamped on
+    every history row of one file) is converted once."""
+    last, done = object(), None
+    for p in params:
+        v = p[at]
+        if v is not last:
+            last, done = v, f(v)
+        p[at] = done
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_plan(model, keys: tuple[str, ...], dialect):
+    """(sql, positional names or None, [(key, bind processor)]) or None: see :func:`insert_rows`."""
+    from sqlalchemy import insert
+
+    table = model.__table__
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys), for_executemany=True)  # no RETURNING
+    names = list(compiled.positiontup) if compiled.positional else None
+    plan = None
+    if set(names if names is not None else compiled.binds) == set(keys):
+        procs = [(k, f) for k in keys if (f := table.c[k].type.dialect_impl(dialect).bind_processor(dialect))]
+        plan = (str(compiled), names, procs)
+    return plan
 
 
 # ------------------------------------------------------------------ schema

@@ -9,7 +9,7 @@ import uuid as uuidlib
 from dataclasses import fields, replace
 from typing import Iterable
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, insert, select
 from sqlalchemy.orm import Session
 
 from ..catalog import FormView
@@ -18,7 +18,7 @@ from ..errors import Conflict, InputError
 from ..values import ValueProblem, parse_field, parse_number
 from ..vocab import Origin, PlanState
 from . import db, limits
-from .models import Evidence, Explanation, IndicatorValue, Plan, Response, Section, Submission, Unit, now
+from .models import Change, Evidence, Explanation, IndicatorValue, Plan, Response, Section, Submission, Unit, now
 from .snapshot import EvidenceInfo, PlanInfo, PlanSnapshot, SubmissionInfo, UnitInfo
 from .store import Part
 from .units import unit_info
@@ -177,8 +177,11 @@ class Plans(Part):
                  form_version=view.form.version, year=year, kind=kind, state=PlanState.DRAFT, revision=1)
         s.add(p)
         s.flush()
-        s.add(self.store.change(origin, "plan", plan_id=p.id, unit_id=unit.id, key="create",
-                                new=f"{view.id} {year} {kind}"))
+        # written now (not at the next flush): the plan's first history row comes before its content's
+        row = self.store.change_row(origin, "plan", plan_id=p.id, unit_id=unit.id, key="create",
+                                    new=f"{view.id} {year} {kind}")
+        limits.check_rows(Change, [row])
+        s.connection().execute(insert(Change), [row])
         return p
 
     # ------------------------------------------------------------ read

@@ -5,14 +5,24 @@ cell checked and parsed by the same parsers as the GUI and CLI. This part decide
 file *is* — a new submission, the same one again, an older one, a draft — from identities, not
 from counters a file could carry edited (ODK's instanceID / deprecatedID): each submission
 names the uuids of the ones before it. Then it writes the content, the submission and the
-import record in one transaction, and the lifecycle moves the plan to 已报送.
+import record, and the lifecycle moves the plan to 已报送.
+
+One file is one unit of work: written whole or not at all. :meth:`Receiving.receive` gives it
+its own transaction; :meth:`Receiving.receive_many` (a bulk import) puts a run of files in one
+transaction, each file in its own SAVEPOINT, so a refused file leaves nothing of itself while
+the others stay, and the commit (the disk sync) is paid per run, not per file. A run is short
+(:data:`BATCH_FILES` files, :data:`BATCH_SECONDS`): another program waiting for the write lock
+waits about that long, never for the whole import. If a run's commit fails, each of its files
+is written again alone, so what the caller is told about each file stays exact.
 """
 from __future__ import annotations
 
+import time
 import uuid as uuidlib
 from dataclasses import dataclass, field
+from typing import Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import fmt
@@ -83,59 +93,116 @@ def content_of(edits: list[Edit]) -> tuple[dict, dict, dict]:
     return values, {k: (t, a) for k, (t, a) in inds.items()}, secs
 
 
+BATCH_FILES = 50  # files per transaction in receive_many
+BATCH_SECONDS = 0.5  # … or this long: the longest another program's write waits for an import
+
+
+class _Seen:
+    """Rows looked up once per transaction of a batch: units by code (a province's schools share
+    their 市州). Forgotten whenever a file's SAVEPOINT is rolled back (what it made is gone)."""
+
+    def __init__(self):
+        self.units: dict[str, Unit] = {}
+
+    def clear(self) -> None:
+        self.units.clear()
+
+
 class Receiving(Part):
     def receive(self, inc: Incoming, create_units: bool = False) -> Receipt:
-        """Decide and write one filing; raises InputError (nothing written) when refused."""
+        """Decide and write one filing in its own transaction; raises InputError (nothing written) when refused."""
+        with self.session() as s:
+            return self._receive(s, inc, create_units, _Seen())
+
+    def receive_many(self, incoming: Iterable[Incoming], create_units: bool = False) -> list[Receipt | Exception]:
+        """Receive filings in order, each exactly as :meth:`receive` would: for each, its Receipt, or
+        the exception that refused it (InputError: refused; any other: the write failed). Nothing of
+        a refused or failed file is written; the others are."""
+        todo = list(incoming)
+        out: list[Receipt | Exception] = []
+        i = 0
+        while i < len(todo):
+            start, failed = i, False
+            try:
+                with self.session() as s:
+                    seen, began = _Seen(), time.monotonic()
+                    while i < len(todo) and i - start < BATCH_FILES and (
+                            i == start or time.monotonic() - began < BATCH_SECONDS):
+                        try:
+                            with s.begin_nested():
+                                got: Receipt | Exception = self._receive(s, todo[i], create_units, seen)
+                        except InputError as e:
+                            seen.clear()
+                            got = e
+                        except Exception:  # noqa: BLE001 - not this run's business: written alone below
+                            seen.clear()
+                            failed = True
+                            break
+                        out.append(got)
+                        i += 1
+            except Exception:  # noqa: BLE001 - the run's commit failed: none of it was written
+                del out[start:]
+                out += [self._alone(inc, create_units) for inc in todo[start:i]]
+            if failed:  # a database error inside one file: that file alone, in its own transaction
+                out.append(self._alone(todo[i], create_units))
+                i += 1
+        return out
+
+    def _alone(self, inc: Incoming, create_units: bool) -> Receipt | Exception:
+        try:
+            return self.receive(inc, create_units)
+        except Exception as e:  # noqa: BLE001 - the caller reports it for this file
+            return e
+
+    def _receive(self, s: Session, inc: Incoming, create_units: bool, seen: _Seen) -> Receipt:
         values, inds, secs = content_of(inc.edits)
         digest = content_hash(values, inds, secs, inc.explanations, inc.evidence)
         receipt = Receipt(Outcome.REJECTED, warnings=list(inc.warnings))
         if inc.claimed_hash and inc.claimed_hash != digest:
             receipt.warnings.append("文件导出后内容被修改过（校验值不符），已按文件内容导入")
-        with self.session() as s:
-            unit = self._unit(s, inc, receipt, create_units)
-            receipt.unit_code, receipt.unit_name = unit.code, unit.name
-            p = self._plan(s, inc, unit)
-            receipt.plan_uuid = p.uuid
-            lifecycle = self.store.lifecycle
-            if inc.draft:
-                lifecycle.enter_received_draft(s, p)
-                receipt.changed = self._replace(s, p, inc, values, inds, secs)
-                receipt.outcome = Outcome.DRAFT
-                self._record(s, p, inc, receipt, None)
-                return receipt
-            latest = lifecycle._latest(s, p)
-            known = {x.uuid: x for x in s.scalars(select(Submission).where(Submission.plan_id == p.id))}
-            same = known.get(inc.submission_uuid) if inc.submission_uuid else None
-            if same is not None:
-                if same.content_hash != digest:
-                    raise InputError(f"文件标识与已收到的第{same.number}次报送相同，但内容不同（文件被改动过？），未导入")
-                if same is not latest:
-                    raise InputError(f"文件是第{same.number}次报送，早于本机已有的第{latest.number}次报送，未导入")
-                receipt.outcome, receipt.submission_no = Outcome.UNCHANGED, same.number
-                return receipt
-            number, replaces, origin, warning = self._place(s, inc, latest, known, digest)
-            if warning:
-                receipt.warnings.append(warning)
-            if number is None:
-                receipt.outcome, receipt.submission_no = Outcome.UNCHANGED, latest.number
-                return receipt
-            lifecycle.require_state(s, p, Action.RECEIVE)
-            receipt.changed = self._replace(s, p, inc, values, inds, secs)
-            snap = PlanSnapshot(self.store.plans.info(s, p), self._declared_unit(unit, inc), values, inds, secs,
-                                dict(inc.explanations),
-                                [EvidenceInfo(0, no, name, sha, size) for no, name, size, sha in inc.evidence])
-            sub = Submission(plan_id=p.id, number=number, uuid=inc.submission_uuid or str(uuidlib.uuid4()),
-                             replaces=replaces, state=SubmissionState.SUBMITTED.value, content_hash=digest,
-                             snapshot=snap.to_json(inc.view.hash), made_at=now(), origin=str(origin), file_name=inc.file_name[:500],
-                             made_by_name=(inc.unit.get("contact_person") or None))
-            s.add(sub)
-            s.flush()
-            warning = lifecycle.enter_received(s, p, sub)
-            if warning:
-                receipt.warnings.append(warning)
-            receipt.outcome, receipt.submission_no = Outcome.ACCEPTED, number
-            self._record(s, p, inc, receipt, sub.uuid)
+        unit = self._unit(s, inc, receipt, create_units, seen)
+        receipt.unit_code, receipt.unit_name = unit.code, unit.name
+        p, fresh = self._plan(s, inc, unit)
+        receipt.plan_uuid = p.uuid
+        lifecycle = self.store.lifecycle
+        if inc.draft:
+            lifecycle.enter_received_draft(s, p)
+            receipt.changed = self._replace(s, p, inc, values, inds, secs, fresh)
+            receipt.outcome = Outcome.DRAFT
+            self._record(s, p, inc, receipt, None)
             return receipt
+        latest = lifecycle._latest(s, p)
+        known = {} if fresh else {x.uuid: x for x in s.scalars(select(Submission).where(Submission.plan_id == p.id))}
+        same = known.get(inc.submission_uuid) if inc.submission_uuid else None
+        if same is not None:
+            if same.content_hash != digest:
+                raise InputError(f"文件标识与已收到的第{same.number}次报送相同，但内容不同（文件被改动过？），未导入")
+            if same is not latest:
+                raise InputError(f"文件是第{same.number}次报送，早于本机已有的第{latest.number}次报送，未导入")
+            receipt.outcome, receipt.submission_no = Outcome.UNCHANGED, same.number
+            return receipt
+        number, replaces, origin, warning = self._place(s, inc, latest, known, digest)
+        if warning:
+            receipt.warnings.append(warning)
+        if number is None:
+            receipt.outcome, receipt.submission_no = Outcome.UNCHANGED, latest.number
+            return receipt
+        lifecycle.require_state(s, p, Action.RECEIVE)
+        receipt.changed = self._replace(s, p, inc, values, inds, secs, fresh)
+        snap = PlanSnapshot(self.store.plans.info(s, p), self._declared_unit(unit, inc), values, inds, secs,
+                            dict(inc.explanations),
+                            [EvidenceInfo(0, no, name, sha, size) for no, name, size, sha in inc.evidence])
+        sub = Submission(plan_id=p.id, number=number, uuid=inc.submission_uuid or str(uuidlib.uuid4()),
+                         replaces=replaces, state=SubmissionState.SUBMITTED.value, content_hash=digest,
+                         snapshot=snap.to_json(inc.view.hash), made_at=now(), origin=str(origin),
+                         file_name=inc.file_name[:500], made_by_name=(inc.unit.get("contact_person") or None))
+        s.add(sub)
+        warning = lifecycle.enter_received(s, p, sub)
+        if warning:
+            receipt.warnings.append(warning)
+        receipt.outcome, receipt.submission_no = Outcome.ACCEPTED, number
+        self._record(s, p, inc, receipt, sub.uuid)
+        return receipt
 
     # ------------------------------------------------------------ decisions
     @staticmethod
@@ -168,12 +235,21 @@ class Receiving(Part):
                              "（文件早于已收到的报送，或来自另一份方案副本），未导入")
         raise InputError(f"文件是第{len(chain) + 1}次报送，但不晚于本机已有的第{latest.number}次报送，未导入")
 
-    def _parent(self, s: Session, inc: Incoming) -> Unit | None:
+    @staticmethod
+    def _by_code(s: Session, code: str, seen: _Seen) -> Unit | None:
+        u = seen.units.get(code)
+        if u is None:
+            u = s.scalar(select(Unit).where(Unit.code == code))
+            if u is not None:
+                seen.units[code] = u
+        return u
+
+    def _parent(self, s: Session, inc: Incoming, seen: _Seen) -> Unit | None:
         """The 上级单位 the filing declares (by code, else by name), checked against the registry."""
         code = (inc.unit.get("parent_code") or "").strip()
         name = (inc.unit.get("parent_name") or "").strip()
         if code:
-            p = s.scalar(select(Unit).where(Unit.code == code))
+            p = self._by_code(s, code, seen)
             if p is None:
                 raise InputError(f"封面上级单位代码「{code[:32]}」不在本机单位名录中，未导入")
             if name and name != p.name:
@@ -187,14 +263,14 @@ class Receiving(Part):
             return found[0]
         return None
 
-    def _unit(self, s: Session, inc: Incoming, receipt: Receipt, create: bool) -> Unit:
+    def _unit(self, s: Session, inc: Incoming, receipt: Receipt, create: bool, seen: _Seen) -> Unit:
         """Where the filing says the unit stands — checked against the registry, never guessed."""
         label = self.store.vocab.label
         code = (inc.unit.get("code") or "").strip()
         db.serialize(s, f"unit:{code}")  # two files creating the same school at once: one creates it
         kind = inc.unit.get("unit_kind") or None
-        u = s.scalar(select(Unit).where(Unit.code == code))
-        parent = self._parent(s, inc)
+        u = self._by_code(s, code, seen)
+        parent = self._parent(s, inc, seen)
         if u is not None:
             if kind and kind != u.kind:
                 raise InputError(f"封面单位类型「{label(kind)}」与名录中「{u.name}（{u.code}）」的类型「{label(u.kind)}」不一致，未导入")
@@ -227,14 +303,15 @@ class Receiving(Part):
         receipt.warnings += [f"已按封面新建单位「{info.name}」（上级单位：{parent.name}）"] + warns
         return s.get(Unit, info.id)
 
-    def _plan(self, s: Session, inc: Incoming, unit: Unit) -> Plan:
+    def _plan(self, s: Session, inc: Incoming, unit: Unit) -> tuple[Plan, bool]:
+        """The plan the filing is for, locked; and whether it was made just now (nothing to compare)."""
         info = unit_info(unit, unit.parent)
         # the plan row is locked for the rest of the transaction (two operators, one plan)
         p = s.scalar(select(Plan).where(Plan.uuid == inc.plan_uuid).with_for_update()) if inc.plan_uuid else None
         if p is not None:
             if (p.unit_id, p.form_id, p.year) != (unit.id, inc.view.id, inc.year):
                 raise InputError(f"方案标识 {inc.plan_uuid} 已属于 {p.unit.name} {p.year}年的方案，与封面不符")
-            return self._same_version(p, inc)
+            return self._same_version(p, inc), False
         kind = inc.kind or self.store.plans.default_kind(info)
         view, year, kind = self.store.plans.check_new(info, inc.view.id, inc.year, kind, inc.view.version)
         db.serialize(s, f"plan:{unit.id}:{view.id}:{year}:{kind}")  # the same key as Plans.insert
@@ -243,8 +320,8 @@ class Receiving(Part):
         if p is not None:
             if inc.plan_uuid and p.submission_no:
                 raise InputError(f"{unit.name} {year}年已有另一份「{kind}」方案（标识不同），请核对是否重复报送")
-            return self._same_version(p, inc)
-        return self.store.plans.insert(s, info, view, year, kind, Origin.IMPORT, inc.plan_uuid)
+            return self._same_version(p, inc), False
+        return self.store.plans.insert(s, info, view, year, kind, Origin.IMPORT, inc.plan_uuid), True
 
     @staticmethod
     def _same_version(p: Plan, inc: Incoming) -> Plan:
@@ -270,19 +347,23 @@ class Receiving(Part):
                            submission_uuid=sub_uuid, message="；".join(receipt.warnings) or None))
 
     # ------------------------------------------------------------ writing
-    def _replace(self, s: Session, p: Plan, inc: Incoming, want_r: dict, want_i: dict, want_s: dict) -> int:
+    def _replace(self, s: Session, p: Plan, inc: Incoming, want_r: dict, want_i: dict, want_s: dict,
+                 fresh: bool = False) -> int:
         """Make the working copy hold exactly the received content; history keeps what it replaced.
 
-        Bulk statements: an import writes hundreds of plans. Returns how many values changed.
+        Bulk statements: an import writes hundreds of plans. A plan made just now (``fresh``) has
+        nothing to compare with, so nothing is read back. Returns how many values changed.
         """
-        origin = Origin.IMPORT
         changes: list[dict] = []
         want_r = {(no, k): v for no, kv in want_r.items() for k, v in kv.items()}
         want_s, want_i = dict(want_s), dict(want_i)
+        stamp = self.store.change_row(Origin.IMPORT, None, plan_id=p.id)  # when, how, who: one per file
 
         def note(entity, item_no, key, old, new):
-            changes.append(self.store.change_row(origin, entity, plan_id=p.id, item_no=item_no, key=key,
-                                                 old=old, new=new))
+            changes.append({**stamp, "entity": entity, "item_no": item_no, "key": key, "old": old, "new": new})
+
+        def stored(model) -> list:
+            return [] if fresh else list(s.scalars(select(model).where(model.plan_id == p.id)))
 
         def sync(rows, key_of, want, entity, item_of, key_name):
             for row in rows:
@@ -296,25 +377,18 @@ class Receiving(Part):
                         row.value = new
             return want
 
-        new_r = sync(s.scalars(select(Response).where(Response.plan_id == p.id)),
-                     lambda r: (r.item_no, r.field_key), want_r, "response", lambda k: k[0], lambda k: k[1])
-        new_s = sync(s.scalars(select(Section).where(Section.plan_id == p.id)),
-                     lambda r: r.key, want_s, "section", lambda k: None, lambda k: k)
+        new_r = sync(stored(Response), lambda r: (r.item_no, r.field_key), want_r, "response", lambda k: k[0],
+                     lambda k: k[1])
+        new_s = sync(stored(Section), lambda r: r.key, want_s, "section", lambda k: None, lambda k: k)
         conn = s.connection()  # Core executemany: the ORM bulk path costs more than the rows
-        if new_r:
-            rows = [dict(plan_id=p.id, item_no=no, field_key=k, value=v) for (no, k), v in new_r.items()]
-            limits.check_rows(Response, rows)
-            conn.execute(insert(Response), rows)
-        if new_s:
-            rows = [dict(plan_id=p.id, key=k, value=v) for k, v in new_s.items()]
-            limits.check_rows(Section, rows)
-            conn.execute(insert(Section), rows)
+        _insert(conn, Response, [dict(plan_id=p.id, item_no=no, field_key=k, value=v) for (no, k), v in new_r.items()])
+        _insert(conn, Section, [dict(plan_id=p.id, key=k, value=v) for k, v in new_s.items()])
         for (no, k), v in new_r.items():
             note("response", no, k, None, v)
         for k, v in new_s.items():
             note("section", None, k, None, v)
         item_of = {ind.key: it.no for it in inc.view.items for ind in it.indicators}
-        for row in list(s.scalars(select(IndicatorValue).where(IndicatorValue.plan_id == p.id))):
+        for row in stored(IndicatorValue):
             t, a = want_i.pop(row.indicator_key, (None, None))
             for which, new in (("target", t), ("actual", a)):
                 old = getattr(row, which)
@@ -324,23 +398,22 @@ class Receiving(Part):
                     setattr(row, which, new)
             if t is None and a is None:
                 s.delete(row)
+        _insert(conn, IndicatorValue, [dict(plan_id=p.id, indicator_key=k, target=t, actual=a)
+                                       for k, (t, a) in want_i.items()])
         for k, (t, a) in want_i.items():
-            s.add(IndicatorValue(plan_id=p.id, indicator_key=k, target=t, actual=a))
             for which, new in (("target", t), ("actual", a)):
                 if new is not None:
                     note("indicator", item_of.get(k), f"{which}:{k}", None, fmt.number(new))
-        self._sync_explanations(s, p, inc.explanations, note)
-        self._sync_evidence(s, p, inc, note)
-        if changes:
-            limits.check_rows(Change, changes)
-            conn.execute(insert(Change), changes)
+        self._sync_explanations(s, p, inc.explanations, note, stored(Explanation))
+        self._sync_evidence(s, p, inc, note, stored(Evidence))
+        _insert(conn, Change, changes)
         self.store.plans.touch(p)
         return len(changes)
 
     @staticmethod
-    def _sync_explanations(s: Session, p: Plan, want: dict, note) -> None:
+    def _sync_explanations(s: Session, p: Plan, want: dict, note, rows: list) -> None:
         want = dict(want)
-        for row in list(s.scalars(select(Explanation).where(Explanation.plan_id == p.id))):
+        for row in rows:
             new = want.pop((row.item_no, row.rule_id, row.field_key), None)
             if new != row.text:
                 note("explanation", row.item_no, f"{row.rule_id}:{row.field_key}", row.text, new)
@@ -348,16 +421,17 @@ class Receiving(Part):
                     s.delete(row)
                 else:
                     row.text = new
+        _insert(s.connection(), Explanation, [dict(plan_id=p.id, item_no=no, rule_id=rule, field_key=fkey, text=text)
+                                              for (no, rule, fkey), text in want.items()])
         for (no, rule, fkey), text in want.items():
-            s.add(Explanation(plan_id=p.id, item_no=no, rule_id=rule, field_key=fkey, text=text))
             note("explanation", no, f"{rule}:{fkey}", None, text)
 
     @staticmethod
-    def _sync_evidence(s: Session, p: Plan, inc: Incoming, note) -> None:
+    def _sync_evidence(s: Session, p: Plan, inc: Incoming, note, rows: list) -> None:
         """Evidence rows follow the filing where the file content is at hand (a 报送包, or known here);
         the submission's snapshot always lists every file by name, size and SHA-256."""
         want = {(no, name, sha): size for no, name, size, sha in inc.evidence}
-        for row in list(s.scalars(select(Evidence).where(Evidence.plan_id == p.id))):
+        for row in rows:
             if want.pop((row.item_no, row.name, row.sha256), None) is None:
                 note("attachment", row.item_no, "remove", f"{row.name} ({row.sha256[:12]})", None)
                 s.delete(row)
@@ -370,3 +444,9 @@ class Receiving(Part):
             s.add(Evidence(plan_id=p.id, item_no=no, name=name, sha256=sha, size=size))
             note("attachment", no, "add", None, f"{name} ({sha[:12]})")
 
+
+def _insert(conn, model, rows: list[dict]) -> None:
+    """One executemany of new rows, checked against their columns first (limits.py)."""
+    if rows:
+        limits.check_rows(model, rows)
+        db.insert_rows(conn, model, rows)
