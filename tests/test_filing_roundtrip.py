@@ -164,9 +164,15 @@ def _school_filing(catalog, tmp_path: Path, code: str, name: str, parent: str, p
             row[1].value = vals[row[0].value]
     ws = wb[TASKS]
     col = {c.value: c.column for c in ws[2]}
-    ws.cell(3, col["进度"], "已完成")
-    ws.cell(3, col["落实举措"], f"{name}的举措")
-    ws.cell(3, col["是否适用"], "是")
+    view = catalog.get(FORM)
+    for item in view.items:  # a clean filing: item 1 and every item a school must answer, in full
+        if item.no == 1 or view.must_answer(item.no, "一校一策"):
+            r = item.no + 2
+            ws.cell(r, col["是否适用"], "是")
+            ws.cell(r, col["落实举措"], f"{name}的举措")
+            ws.cell(r, col["牵头部门"], "教务处")
+            ws.cell(r, col["完成时限"], "2030-12-31")
+            ws.cell(r, col["进度"], "已完成" if item.no == 1 else "推进中")
     out = tmp_path / f"{code}.xlsx"
     wb.save(out)
     return out

@@ -164,7 +164,9 @@ def test_hand_filled_template(catalog, store, school, tmp_path, reader):
     wb.save(tmp_path / "filled.xlsx")
     rep = import_files(store, [tmp_path / "filled.xlsx"])
     f = rep.files[0]
-    assert rep.ok and f.outcome == "accepted", f.messages
+    # two items half answered: stored as meant, as a draft copy (not a filing a province could accept)
+    assert rep.ok and f.outcome == "draft", f.messages
+    assert any("不是可受理的正式报送" in w and "个错误" in w for w in f.warnings), f.warnings
     p = store.plans.find(CODE, FORM, 2025, "一校一策")
     d = store.plans.snapshot(p.id)
     assert d.values[1] == {"applicable": "是", "measures": "=手写的等号开头", "deadline": "2025-06-30",
@@ -172,8 +174,7 @@ def test_hand_filled_template(catalog, store, school, tmp_path, reader):
     assert d.value(2, "deadline") == "2025-07-01" and d.value(3, "deadline") == "2025-07-02"
     ind = catalog.get(FORM).items[12].indicators[0].key
     assert d.indicators[ind] == (35.0, 12.0) and d.sections == {"basic_info": "手填的基本情况"}
-    assert p.state == "submitted" and p.submission_no == 1
-    assert import_files(store, [tmp_path / "filled.xlsx"]).files[0].outcome == "unchanged"
+    assert p.state == "draft" and p.submission_no == 0
 
 
 def test_copied_template_without_meta_recognised_by_layout(catalog, store, school, tmp_path):
@@ -190,7 +191,7 @@ def test_copied_template_without_meta_recognised_by_layout(catalog, store, schoo
         ws.cell(r, 5).border = Border(bottom=Side(style="thin"))
     wb.save(tmp_path / "copy.xlsx")
     f = import_files(store, [tmp_path / "copy.xlsx"]).files[0]
-    assert f.outcome == "accepted", f.messages
+    assert f.outcome == "draft", f.messages  # recognised and stored; one 责任人 is no filing
     p = store.plans.find(CODE, FORM, 2026, "一校一策")
     assert store.plans.snapshot(p.id).values == {1: {"owner": "王五"}}
     ws.cell(3, 2, "被改动的政策内容")  # no longer any known form
@@ -416,3 +417,27 @@ def test_cli_import_exit_codes(cli, store, plan, tmp_path, catalog, new_db):
     bad.write_text("x")
     code, out = run("import", str(good), str(bad), "--json")
     assert code == 1 and [f["outcome"] for f in json.loads(out)["files"]] == ["unchanged", "rejected"]
+
+
+def test_a_filing_that_is_not_clean_is_received_as_a_draft(store, plan, good, other, tmp_path):
+    """Formal means clean on the receiving side too: a filing whose content has errors (edited after
+    export, made by hand, by an older program) is stored as a draft copy saying why, never as 已报送;
+    once a filing is held, such a file is refused and changes nothing."""
+    def blank_measures(wb):  # item 2, which every school must answer: its 落实举措 cleared after export
+        ws = wb[TASKS]
+        ws.cell(2 + 2, _col(ws, "落实举措")).value = None
+
+    bad = edited(good, tmp_path / "改过.xlsx", blank_measures)
+    f = import_files(other, [bad], create_units=True).files[0]
+    assert f.outcome == "draft", f.messages
+    note = next(w for w in f.warnings if "不是可受理的正式报送" in w)
+    assert "1 个错误" in note and "第2项「落实举措」" in note
+    held = other.plans.find(CODE, FORM, plan.year, plan.kind)
+    assert held.state == "draft" and held.submission_no == 0
+    assert other.plans.snapshot(held.id).value(2, "measures") is None  # stored as the file says
+    # the clean filing itself is a filing; the unclean copy then may not replace it
+    assert import_files(other, [good]).files[0].outcome == "accepted"
+    before = dump(other)
+    f = import_files(other, [bad]).files[0]
+    assert f.outcome == "rejected" and "不是可受理的正式报送" in f.messages[0] and "第1次报送" in f.messages[0]
+    assert dump(other) == before

@@ -248,9 +248,33 @@ class Lifecycle(Part):
         self._set(s, p, PlanState.SUBMITTED, origin, f"收到第{sub.number}次报送")
         return warning
 
-    def enter_received_draft(self, s: Session, p: Plan) -> None:
-        """A received draft may only fill a plan that has nothing filed (stays a draft)."""
-        self.require_state(s, p, Action.RECEIVE_DRAFT)
+    def enter_received_draft(self, s: Session, p: Plan, not_clean: str | None = None) -> None:
+        """A received draft may only fill a plan that has nothing filed (stays a draft).
+
+        ``not_clean``: the file claimed to be a filing but its content is not clean (see
+        :meth:`received_problems`); the refusal then says both why it is a draft and why it
+        cannot be stored even as one."""
+        v = self.state_verdict(p, Action.RECEIVE_DRAFT)
+        if not v.allowed and not_clean:
+            raise Refused(f"{not_clean}；{v.reason}", v.problems)
+        v.raise_if_refused()
+
+    @staticmethod
+    def received_problems(view, plan_kind: str, content, today) -> list:
+        """Formal means clean on the receiving side too: what a received filing still lacks (errors,
+        warnings without 说明), judged on the day the file was made. A file with any is received
+        as a draft copy (for information), never as 已报送 — whoever made it (an older program,
+        a hand-filled template, an edited file)."""
+        return unexplained(validate(view, plan_kind, content, today=today))
+
+    @staticmethod
+    def received_not_clean_message(problems) -> str:
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = len(problems) - errors
+        parts = [f"{errors} 个错误"] * bool(errors) + [f"{warnings} 个警告未填写说明"] * bool(warnings)
+        head = "；".join(p.message.rstrip("。") for p in problems[:3])
+        return (f"文件内容还有{'、'.join(parts)}，不是可受理的正式报送，按草稿（仅供参考）导入："
+                f"{head}{' 等' if len(problems) > 3 else ''}")
 
     # ------------------------------------------------------------ bulk (demo data)
     def seed(self, s: Session, filed: dict, snapshots: dict) -> None:

@@ -16,6 +16,7 @@ hostile corpus in tests/test_hostile.py measures it), and no file can stop the b
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -450,10 +451,10 @@ def _place_loose(view, kind, edits, explanations: dict, loose: list, chk: _Check
     """A 说明 written by hand (序号 and text only) answers the warnings of that item."""
     if not loose:
         return
-    from ..core.store.receiving import content_of
+    from ..core.store.receiving import Content, content_of
 
     values, inds, secs = content_of(edits)
-    data = _Content(values, inds, explanations)
+    data = Content(values, inds, explanations)
     open_ = [p for p in validate(view, kind, data) if p.severity == "warning" and not p.explained] if kind else []
     for no, text, r in loose:
         mine = [p for p in open_ if p.item_no == no]
@@ -461,13 +462,6 @@ def _place_loose(view, kind, edits, explanations: dict, loose: list, chk: _Check
             chk.warn(f"第{no}项没有需要说明的校验提示，此说明未导入", EXPLANATIONS, r, 3)
         for p in mine:
             explanations[(p.item_no, p.rule_id, p.field_key)] = text
-
-
-@dataclass
-class _Content:
-    values: dict
-    indicators: dict
-    explanations: dict
 
 
 def _evidence(book, view, chk: _Check) -> list[tuple[int, str, int, str]]:
@@ -653,7 +647,8 @@ def check_workbook(store, name: str, data: bytes, result: FileResult, reader: st
         _place_loose(view, kind or _kind_of(store, view, unit), edits, explanations, loose, chk)
         inc = Incoming(name, "", view, unit, year, kind, edits, explanations, evidence,
                        plan_uuid=ids_["plan_uuid"], submission_uuid=ids_["submission_uuid"], history=history,
-                       draft=draft, claimed_hash=meta.get("sha256") or None)
+                       draft=draft, claimed_hash=meta.get("sha256") or None,
+                       made_on=_made_on(meta) if ids_["submission_uuid"] else None)
         items = {e.ref.item_no for e in edits if e.ref.item_no}
         result.counts.update(items=len(items), values=sum(not e.ref.is_indicator and e.ref.item_no > 0 for e in edits),
                              indicators=len({e.ref.key for e in edits if e.ref.is_indicator}),
@@ -661,6 +656,16 @@ def check_workbook(store, name: str, data: bytes, result: FileResult, reader: st
         return inc
     except Rejected:
         return None
+
+
+def _made_on(meta: dict) -> dt.date | None:
+    """The day the program exported this filing (its content is judged as of then: a deadline
+    passed since does not make a clean filing unclean); None when unreadable."""
+    try:
+        made = dt.date.fromisoformat((meta.get("exported_at") or "")[:10])
+    except ValueError:
+        return None
+    return made if made <= dt.date.today() else None
 
 
 def _kind_of(store, view, unit: dict) -> str | None:

@@ -17,6 +17,7 @@ is written again alone, so what the caller is told about each file stays exact.
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid as uuidlib
 from dataclasses import dataclass, field
@@ -60,7 +61,17 @@ class Incoming:
     history: tuple[str, ...] = ()  # uuids of the earlier submissions, oldest first
     draft: bool = False
     claimed_hash: str | None = None  # the hash the exporting program wrote (_meta)
+    made_on: dt.date | None = None  # the day the exporting program made the file (None: today)
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Content:
+    """A filing's content as validation reads it (values, indicators, 说明)."""
+
+    values: dict
+    indicators: dict
+    explanations: dict
 
 
 @dataclass
@@ -165,8 +176,16 @@ class Receiving(Part):
         p, fresh = self._plan(s, inc, unit)
         receipt.plan_uuid = p.uuid
         lifecycle = self.store.lifecycle
-        if inc.draft:
-            lifecycle.enter_received_draft(s, p)
+        not_clean = None
+        if not inc.draft:
+            problems = lifecycle.received_problems(inc.view, p.kind, Content(values, inds, inc.explanations),
+                                                   inc.made_on)
+            if problems:
+                not_clean = lifecycle.received_not_clean_message(problems)
+        if inc.draft or not_clean:
+            lifecycle.enter_received_draft(s, p, not_clean)
+            if not_clean:
+                receipt.warnings.append(not_clean)
             receipt.changed = self._replace(s, p, inc, values, inds, secs, fresh)
             receipt.outcome = Outcome.DRAFT
             self._record(s, p, inc, receipt, None)
