@@ -54,6 +54,7 @@ def test_about_tells_what_this_start_uses(tmp_path, catalog):
     from desktop.core.store.db import HEAD_REVISION
 
     paths = AppPaths.beside(tmp_path / "stick")
+    paths.data_dir.mkdir(parents=True)  # the program makes its own data folder on first start
     store = Store.open(paths.database, catalog=catalog)
     try:
         info = about(store, paths)
@@ -78,6 +79,7 @@ def window(qtbot, tmp_path, catalog):
     from desktop.gui.settings import UiSettings
 
     paths = AppPaths.beside(tmp_path / "prog")
+    paths.data_dir.mkdir(parents=True)  # the program makes its own data folder on first start
     store = Store.open(paths.database, catalog=catalog)
     w = open_main(store, ui_settings=UiSettings(paths.window_file), paths=paths)
     qtbot.addWidget(w)
@@ -161,6 +163,7 @@ def shoot(out: Path) -> list[Path]:
         time.sleep(0.5)
         app = make_app()
         paths = AppPaths.beside(Path(tempfile.mkdtemp()))
+        paths.data_dir.mkdir(parents=True)  # the program makes its own data folder on first start
         store = Store.open(paths.database)
         build_demo(store, schools=6)
         w = open_main(store, ui_settings=UiSettings(paths.window_file), paths=paths)
