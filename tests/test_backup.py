@@ -223,3 +223,25 @@ def test_cli_makes_the_daily_backup_when_it_opens_the_database(cli, province, db
     assert len(list(folder.glob("*-daily.sqlite3"))) == 1
     assert cli("plan", "list")[0] == 0
     assert len(list(folder.glob("*-daily.sqlite3"))) == 1  # once a day
+
+
+def test_cli_backup_of_the_default_database(monkeypatch, tmp_path):
+    """``yice backup`` with neither --db nor $YICE_DB backs up the default database (it was an
+    internal error: no database)."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from desktop.core.paths import AppPaths
+    from desktop.main import main
+
+    monkeypatch.delenv("YICE_DB", raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        assert main(["unit", "list"]) == 0  # the default database, made on first use
+        code = main(["backup", "-o", str(tmp_path / "默认.sqlite3")])
+    assert code == 0 and "已备份并校验" in out.getvalue(), err.getvalue()
+    store = Store.open(AppPaths.user().database)
+    try:
+        assert backup.inspect(tmp_path / "默认.sqlite3").units == len(store.units.list())
+    finally:
+        store.close()

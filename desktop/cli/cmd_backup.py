@@ -16,7 +16,7 @@ def run(args, ctx) -> int:
     from ..core.store import db
     from ..core.text import for_terminal
 
-    info = make_backup(db.resolve_url(args.db), args.output)
+    info = make_backup(db.resolve_url(args.db, ctx.paths.database), args.output)
     print(for_terminal(f"已备份并校验：{info.path}"))
     print(for_terminal(f"单位 {info.units} 个（自行添加 {info.units_added} 个），方案 {info.plans} 份，"
                        f"报送记录 {info.submissions} 次，数据结构版本 {info.schema_revision}"))

@@ -22,7 +22,7 @@ def run(args, ctx) -> int:
     from ..core.store import db
     from ..core.text import for_terminal
 
-    target = db.resolve_url(args.db)
+    target = db.resolve_url(args.db, ctx.paths.database)
     where = database_file(target)
     info = inspect(args.file)
     print(for_terminal(info.describe()))
