@@ -70,6 +70,10 @@ def test_summary_view_shows_the_core_figures(view, store, qtbot, artifacts):
     view.ind_view.selectRow(0)
     assert view.node_model.rowCount() == len(inds[0].nodes) + 1
     assert view.node_model.rows[-1][0].endswith("合计")
+    # totals and means read as the 汇总报告 prints them: two decimals at most (22.23, not 22.2266666666667)
+    shown = [c for r in view.ind_model.rows for c in r[6:8]] + [c for r in view.node_model.rows for c in r[2:4]]
+    assert all(len(c.partition(".")[2]) <= 2 for c in shown if isinstance(c, str)), shown
+    assert any("." in c for c in shown if isinstance(c, str))  # the demo's percentage means are not whole
     view.grab().save(str(artifacts / "summary_view_indicators.png"))
 
     # a city: only its subtree

@@ -34,7 +34,8 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # numbers sort as numbers, the rest as
 
 
 def _num(x) -> str:
-    return fmt.number(x)
+    """A total or mean as the summary shows it (two decimals at most, as 汇总报告 and yice summary)."""
+    return fmt.figure(x, empty="")
 
 
 class Ratio(float):
