@@ -220,6 +220,18 @@ def _school_plan(store, extra_lines: int = 0):
     return p
 
 
+def check_record_at_foot(pages) -> None:
+    """The 版记 closes the last page at its foot (GB/T 9704 7.4): its last line is the page's lowest
+    text but for the page number, within one line of the bottom of the text area."""
+    last = pages[-1]
+    rec = [ln for ln in last.lines if ln.text.startswith("方案编号：")]
+    assert rec, [ln.text for ln in last.lines]
+    text = [ln for ln in last.lines if not re.fullmatch(r"[—\d\s]+", ln.text)]
+    assert rec[0].y1 >= max(ln.y1 for ln in text) - 0.5
+    bottom = last.height - (1474 / 20 if last.landscape else BOTTOM_MARGIN)  # landscape: the portrait's right margin
+    assert bottom - 1.5 * PITCH < rec[0].y1 <= bottom + 2, (rec[0].y1, bottom)
+
+
 def test_school_plan_pages(store, soffice, tmp_path, artifacts):
     p = _school_plan(store)
     docx = export_plan_docx(store, p.id, tmp_path / "school.docx", dated=DATED)
@@ -259,7 +271,7 @@ def test_school_plan_pages(store, soffice, tmp_path, artifacts):
     for word in ("2028.12.31", "序号", "牵头部门", "完成时限"):  # dates and headers never wrap
         assert any(w.text == word for pg in pages if pg.landscape for w in pg.words), word
     annex = next(pg for pg in pages if pg.landscape)
-    assert "方案编号：" in "".join(pg.text for pg in pages[annex.number - 1:])  # the 版记 after the 附件
+    check_record_at_foot(pages)
     save_pages(pdf, "school", {"first": 1, "task": task_page, "signature": pg.number, "annex": annex.number}, artifacts)
 
 
@@ -321,6 +333,7 @@ def test_city_plan_pages(store, soffice, tmp_path, artifacts):
     task_page = next(x.number for x in pages if "（一）制定“一市一策”“一校一策”实施方案" in x.text)
     annex = [x.number for x in pages if x.landscape]
     assert len(annex) >= 2
+    check_record_at_foot(pages)
     save_pages(pdf, "city", {"first": 1, "task": task_page, "signature": pg.number, "annex": annex[0]}, artifacts)
 
 

@@ -221,10 +221,16 @@ class Body:
         self.text("Signature", date, ind=f'<w:ind w:right="{date_right}"/>')
 
     def record(self, rows: list[str]) -> None:
-        """版记: lines between rules (the Record style's borders); a tab puts the rest at the right."""
+        """版记: lines between rules (the Record style's borders); a tab puts the rest at the right.
+
+        GB/T 9704 closes the last page with the 版记 at its foot: the rows form one frame anchored
+        to the bottom of the text area (paragraphs with the same framePr make one frame, in Word
+        and LibreOffice alike), so it never hangs at the top of a page the 附件 table filled."""
         self.blank()
         stop = self.width - _size_and_spacing(self.doc.styles["Record"])[0]  # 右空一字
-        tabs = f'<w:tabs><w:tab w:val="right" w:pos="{stop}"/></w:tabs>'
+        frame = (f'<w:framePr w:w="{self.width}" w:wrap="around" w:vAnchor="margin" w:hAnchor="margin" '
+                 'w:xAlign="center" w:yAlign="bottom"/>')
+        tabs = f'{frame}<w:tabs><w:tab w:val="right" w:pos="{stop}"/></w:tabs>'
         for i, row in enumerate(rows):
             runs = "<w:r><w:tab/></w:r>".join(run(part) for part in row.split("\t"))
             self.para("Record", runs, keep=i < len(rows) - 1, tabs=tabs)
