@@ -270,3 +270,17 @@ def test_a_database_that_cannot_be_opened_is_said_and_ends_the_app(qtbot, tmp_pa
     assert code == 2 and len(said) == 1 and said[0].startswith("无法打开数据库：")
     assert visible_top_levels() == []
     loop_still_works(qtbot)
+
+
+def test_the_window_says_it_is_opening_the_database_until_it_has_it(qtbot, tmp_path, store):
+    """Painted before the database opens: greyed, and saying why (not 未打开方案, as if the plans were gone)."""
+    from desktop.gui.main_window import OPENING, MainWindow
+    from desktop.gui.settings import UiSettings
+
+    w = MainWindow(None, UiSettings(tmp_path / "window.ini"))
+    qtbot.addWidget(w)
+    assert w.plan_title.text() == OPENING and w.statusBar().currentMessage() == OPENING
+    assert not w.menuBar().isEnabled() and not w.splitter.isEnabled()
+    w.attach(store)
+    assert w.plan_title.text() == "未打开方案" and w.statusBar().currentMessage() == ""
+    assert w.menuBar().isEnabled() and w.splitter.isEnabled()

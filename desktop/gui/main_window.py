@@ -32,6 +32,9 @@ RETRY_MS = 5000  # after a failed write (disk full, database locked): try again 
 WANT = QSize(1680, 1010)  # a new main window: this, or what the screen allows
 
 
+OPENING = "正在打开数据库，请稍候…"
+
+
 class MainWindow(QMainWindow):
     saved = Signal()  # after every autosave write
     planOpened = Signal(int)
@@ -91,9 +94,17 @@ class MainWindow(QMainWindow):
         self.update()  # the paint loads the unit tree
 
     def _set_usable(self, on: bool) -> None:
-        """Before the store is attached nothing can be asked of it: menus and panes wait."""
+        """Before the store is attached nothing can be asked of it: menus and panes wait, and the
+        window says so (an empty window reading 未打开方案 looked as if the plans were gone)."""
         for w in (self.menuBar(), self.toolbar, self.splitter, self.panel):
             w.setEnabled(on)
+        if not on:
+            self.plan_title.setText(OPENING)
+            self.statusBar().showMessage(OPENING)
+        else:
+            if self.plan is None and self.plan_title.text() == OPENING:
+                self.plan_title.setText("未打开方案")
+            self.statusBar().clearMessage()
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
