@@ -276,3 +276,28 @@ def test_demo_files_only_clean_plans(store):
             assert not unexplained(problems), (p.unit_name, p.state, [x.message for x in unexplained(problems)])
             explained += len(problems)
     assert explained  # the demo's warnings are there, each with its 说明
+
+
+@pytest.mark.parametrize("state", ["submitted", "draft"])
+def test_who_may_act_follows_the_acting_role(state, store, school, db_path, tmp_path):
+    """With a role (settings, --role): the school files and withdraws its own plan, an office above
+    it reviews; a province may not withdraw a school's filing nor a school accept its own."""
+    plan = make_plan(store, school.code, state)
+    ref = str(plan.id)
+    refused = {("province", "withdraw"), ("province", "edit"), ("school", "accept"), ("school", "return")}
+    for role, what, args in [("province", "withdraw", ("plan", "withdraw", ref)),
+                             ("province", "edit", ("plan", "set", ref, "--item", "2", "--field", "owner", "--value", "省里改的")),
+                             ("school", "accept", ("plan", "review", ref, "accept")),
+                             ("school", "return", ("plan", "review", ref, "return", "--reason", "自己退回"))]:
+        before = dump_db(db_path)
+        code, _out, err = _cli(db_path, "--role", role, *args)
+        if store.lifecycle.verdict(plan.id, Action(what)).allowed:  # the test's store acts without a role
+            assert (role, what) in refused and code == 2 and "当前身份为" in err and err.count("\n") == 1, (role, what, err)
+            assert dump_db(db_path) == before
+    if state == "submitted":  # the right roles still may: the county office above the school returns it
+        code, _out, err = _cli(db_path, "--role", "county", "plan", "review", ref, "return", "--reason", "请补充")
+        assert code == 0, err
+        assert store.plans.get(plan.id).state == "returned"
+        code, _out, err = _cli(db_path, "--role", "school", "plan", "set", ref, "--item", "2", "--field", "owner",
+                               "--value", "本校改的")
+        assert code == 0, err

@@ -29,7 +29,7 @@ from .store.models import Plan, Submission, now
 from .store.snapshot import PlanInfo, PlanSnapshot, SubmissionInfo
 from .store.store import Part
 from .validation import unexplained, validate
-from .vocab import Decision, Origin, PlanState, SubmissionState
+from .vocab import Decision, Origin, PlanState, SubmissionState, UserRole
 
 
 class Action(StrEnum):
@@ -75,6 +75,8 @@ RULES: dict[PlanState, dict[Action, str | None]] = {
          Action.RECEIVE_DRAFT: "{plan}已有第{n}次报送，收到的草稿仅供参考，未替换报送内容",
          Action.EXPORT_FORMAL: None, Action.EXPORT_DRAFT: None},
 }
+OWN_ACTIONS = frozenset({Action.EDIT, Action.SUBMIT, Action.WITHDRAW})  # the unit's own (see _role_refusal)
+REVIEW_ACTIONS = frozenset({Action.ACCEPT, Action.RETURN})  # an office above the unit
 NEEDS_CLEAN = {(_D, Action.SUBMIT), (_R, Action.SUBMIT), (_D, Action.EXPORT_FORMAL), (_R, Action.EXPORT_FORMAL)}
 EDITABLE = frozenset(s for s, acts in RULES.items() if acts[Action.EDIT] is None)
 
@@ -112,8 +114,27 @@ class Lifecycle(Part):
                     state=self.store.vocab.label(PlanState(p.state)))
 
     def state_verdict(self, p: Plan, action: Action) -> Verdict:
-        why = RULES[PlanState(p.state)][action]
+        why = RULES[PlanState(p.state)][action] or self._role_refusal(p, action)
         return Verdict(True) if why is None else Verdict(False, why.format(**self._plan_words(p)))
+
+    def _role_refusal(self, p: Plan, action: Action) -> str | None:
+        """Who may act, when the acting role is known (settings, ``--role``): a unit fills, files and
+        withdraws its own plan; an office above it reviews it. Without a role (a script, a test)
+        the state decides alone."""
+        role = self.store.actor.role
+        if not role or action not in OWN_ACTIONS | REVIEW_ACTIONS:
+            return None
+        roles = list(self.store.vocab.user_roles)  # school, county, city, province: the vocabulary's order
+        mine = UserRole(role)
+        rank = {k: i for i, r in enumerate(roles) for k in self.store.vocab.user_roles[r].unit_kinds}
+        unit_rank = rank.get(p.unit.kind)
+        label = self.store.vocab.label(mine)
+        if action in OWN_ACTIONS and p.unit.kind not in self.store.vocab.user_roles[mine].unit_kinds:
+            return f"{{plan}}由该单位自行填写、报送或撤回；当前身份为“{label}”，只能查看" + (
+                "、受理或退回" if unit_rank is not None and roles.index(mine) > unit_rank else "")
+        if action in REVIEW_ACTIONS and (unit_rank is None or roles.index(mine) <= unit_rank):
+            return f"{{plan}}由上级单位受理或退回；当前身份为“{label}”，不能审核本级或上级的方案"
+        return None
 
     def require_state(self, s: Session, p: Plan, action: Action) -> None:
         """Inside a store transaction: refuse ``action`` if the plan's state forbids it."""
