@@ -29,8 +29,9 @@ def _slots(items: int):
 
 
 def _writer(ref: str, who: str, plan_id: int, items: int, barrier, results) -> None:
-    """One office worker: ROUNDS writes, each started together with the other worker's."""
-    store = Store.open(ref, actor=Actor("province", who))
+    """One of the school's staff on the shared database: ROUNDS writes of its plan, each started
+    together with the other's (the school's own role: only the unit edits its plan)."""
+    store = Store.open(ref, actor=Actor("school", who))
     slots = _slots(items)
     done, errors = 0, []
     try:
