@@ -82,3 +82,17 @@ def join_cjk_lines(markdown: str) -> str:
             continue
         out.append(line)
     return "\n".join(out)
+
+
+UNIT_ROLES = ("牵头", "配合")  # remarks naming a unit's role (the authoring grid brackets them)
+
+
+def units_text(units, style: str = "printed") -> str:
+    """The one rendering of 责任部门. ``printed``: as the source prints them (``省教育厅会同有关部门、
+    各州市``); ``roles``: as the authoring grid shows and parses them back (``省教育厅（牵头）``);
+    ``names``: names only, for a narrow column (the remarks go to its tooltip)."""
+    def one(u) -> str:
+        if style == "names" or not u.remark:
+            return u.name
+        return u.name + (f"（{u.remark}）" if style == "roles" and u.remark in UNIT_ROLES else u.remark)
+    return "、".join(one(u) for u in units)

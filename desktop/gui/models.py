@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
+from ..core.text import units_text
 from ..core.validation import item_completeness
 from ..core.vocab import Role
 
@@ -224,7 +225,7 @@ class ChecklistModel(QStandardItemModel):
         search = " ".join([item.display_no, item.category or "", item.text, *(u.name for u in item.units),
                            *values.values()]).lower()
         return (item.display_no, (f"［{item.category}］" if item.category else "") + text, item.text,
-                "、".join(u.name for u in item.units), item.units_text,  # short: remarks in the tooltip
+                units_text(item.units, "names"), item.units_text,  # short: remarks in the tooltip
                 values.get(self.view.key(Role.PROGRESS), ""), values.get(self.view.key(Role.DEADLINE), ""),
                 f"{c.answered}/{c.required}" + (f"  ⚠{n}" if n else ""), color,
                 item.no, int(self.view.must_answer(item.no, self.kind)),

@@ -18,12 +18,12 @@ from ..catalog import Catalog, FormProblem, FormView, Target, Unit, normalise
 from ..catalog.loader import item_kinds
 from ..catalog.user import FormRefused, Saved, UserForms
 from ..errors import InputError
+from ..text import units_text as join_units
 from .proposal import Proposal, Reading
 from .reader import read_document
 from .sources import decode, document_text, from_html, from_text, load_path
 from .units import split_units
 
-_ROLES = ("牵头", "配合")
 _SIGNS = {"≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", "约": "about", "=": "=", "": "="}
 _TARGET = re.compile(r"^(?P<when>.*?)\s*(?P<sign>≥|>=|≤|<=|约|=)?\s*(?P<value>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$")
 _KINDS = {"count": "数量", "percent": "比例", "amount": "金额"}
@@ -40,7 +40,7 @@ _INDICATOR_LABELS = {"name": "名称", "unit": "单位", "kind": "类型", "targ
 
 def units_text(units) -> str:
     """Units as the reviewer reads and types them: ``省教育厅（牵头）、省财政厅、省发展改革委会同有关部门``."""
-    return "、".join(u.name + (f"（{u.remark}）" if u.remark in _ROLES else (u.remark or "")) for u in units)
+    return join_units(units, "roles")
 
 
 def parse_units(text: str) -> list[Unit]:

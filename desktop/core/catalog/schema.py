@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..text import units_text
 from ..vocab import Meaning, Role, UnitKind
 
 FieldType = Literal["bool", "text", "longtext", "date", "choice", "dept", "dept_list", "files"]
@@ -147,6 +148,8 @@ class Source(Strict):
     note: str | None = None
 
 
+
+
 class Item(Strict):
     no: int = Field(ge=1)
     label: str | None = None  # numbering as printed: （一）, 1. ... (default: the number)
@@ -179,7 +182,7 @@ class Item(Strict):
     @property
     def units_text(self) -> str:
         """责任部门 as the source prints them: ``省教育厅会同有关部门、各州市``."""
-        return "、".join(u.name + (u.remark or "") for u in self.units)
+        return units_text(self.units)
 
 
 class Form(Strict):
