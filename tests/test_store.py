@@ -166,3 +166,16 @@ def test_the_acting_name_must_fit_the_history(db_path, catalog):
         Store.open(db_path, catalog=catalog, actor=Actor("school", "张" * 51))
     with pytest.raises(InputError, match="控制字符"):
         Store.open(db_path, catalog=catalog, actor=Actor("school", "张\x1b[2J三"))
+
+
+def test_an_oversized_evidence_file_says_its_size(store, school, tmp_path):
+    """50.5 MB read “过大（50 MB），不超过 50 MB” when sizes were cut to whole megabytes."""
+    from desktop.core.errors import InputError
+
+    plan = store.plans.create(school.code, "gs2020-annex2", 2026)
+    big = tmp_path / "扫描件.pdf"
+    with open(big, "wb") as f:
+        f.truncate(50 * 1024 * 1024 + 512 * 1024)  # sparse: nothing is written
+    with pytest.raises(InputError) as e:
+        store.evidence.add(plan.id, 2, big)
+    assert str(e.value) == "文件「扫描件.pdf」过大（50.5 MB），单个佐证材料不超过 50.0 MB"

@@ -24,6 +24,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import fmt
+
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls/.doc, or an encrypted .xlsx/.docx
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _CHUNK = 1 << 16
@@ -71,7 +73,7 @@ def check_size(path: Path, limit: int, what: str) -> int:
     if not path.is_file():
         raise UnsafeFile(f"「{path.name}」不是文件")
     if size > limit:
-        raise UnsafeFile(f"文件过大（{size / 1048576:.1f} MB），{what}不应超过 {limit // 1048576} MB")
+        raise UnsafeFile(f"文件过大（{fmt.size(size)}），{what}不应超过 {fmt.size(limit)}")
     if size == 0:
         raise UnsafeFile(f"文件「{path.name}」是空的")
     return size
@@ -92,7 +94,7 @@ def open_zip(source: Path | bytes, what: str, limits: Limits = OOXML) -> zipfile
     if isinstance(source, (bytes, bytearray)):
         refuse_compound(bytes(source[:8]), bytes(source), what)
         if len(source) > limits.file_bytes:
-            raise UnsafeFile(f"文件过大（{len(source) / 1048576:.1f} MB），{what}不应超过 {limits.file_bytes // 1048576} MB")
+            raise UnsafeFile(f"文件过大（{fmt.size(len(source))}），{what}不应超过 {fmt.size(limits.file_bytes)}")
         handle = io.BytesIO(source)
     else:
         check_size(source, limits.file_bytes, what)
@@ -131,9 +133,9 @@ def check_directory(zf: zipfile.ZipFile, what: str, limits: Limits) -> None:
         total += i.file_size
         if i.file_size > limits.entry_bytes or (
                 i.file_size > limits.ratio_floor and i.file_size > limits.ratio * max(i.compress_size, 1)):
-            raise UnsafeFile(f"{what}内「{i.filename}」解压后过大（{i.file_size / 1048576:.0f} MB），疑似压缩炸弹，已拒绝")
+            raise UnsafeFile(f"{what}内「{i.filename}」解压后过大（{fmt.size(i.file_size)}），疑似压缩炸弹，已拒绝")
     if total > limits.total_bytes:
-        raise UnsafeFile(f"{what}解压后总大小过大（{total / 1048576:.0f} MB），疑似压缩炸弹，已拒绝")
+        raise UnsafeFile(f"{what}解压后总大小过大（{fmt.size(total)}），疑似压缩炸弹，已拒绝")
 
 
 def chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo):

@@ -25,7 +25,7 @@ from desktop import __version__
 from ..catalog import Catalog, Distribution, Form, form_hash
 from ..catalog import FormProblem
 from ..catalog.user import FormRefused, Saved, UserForms, dump_form, load_yaml_text, parse_form_yaml, pydantic_problems
-from .. import zipsafe
+from .. import fmt, zipsafe
 from ..errors import InputError
 from ..files import save_atomic
 
@@ -90,7 +90,7 @@ def _read(zf: zipfile.ZipFile, part: str) -> bytes | None:
     except KeyError:
         return None
     if info.file_size > LIMITS[part]:
-        raise zipsafe.UnsafeFile(f"「{part}」过大（{info.file_size // 1024} KB），已拒绝")
+        raise zipsafe.UnsafeFile(f"「{part}」过大（{fmt.size(info.file_size)}），已拒绝")
     return zipsafe.read_entry(zf, info)
 
 

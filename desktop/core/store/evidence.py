@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, select
 
+from .. import fmt
 from ..errors import InputError
 from ..vocab import Origin
 from . import db
@@ -22,7 +23,7 @@ class EvidenceFiles(Part):
         try:
             size = path.stat().st_size
             if size > MAX_EVIDENCE_BYTES:
-                raise InputError(f"文件「{path.name}」过大（{size // 1048576} MB），单个佐证材料不超过 50 MB")
+                raise InputError(f"文件「{path.name}」过大（{fmt.size(size)}），单个佐证材料不超过 {fmt.size(MAX_EVIDENCE_BYTES)}")
             data = path.read_bytes()
         except OSError as e:
             raise InputError(f"无法读取文件「{path.name}」：{e.strerror or e}") from None
