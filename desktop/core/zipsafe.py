@@ -278,13 +278,22 @@ def parse_range(text: str) -> tuple[int, int, int, int] | None:
 
 
 class _Collect:
-    """Parser target for small parts: the attributes of the elements named in ``want``, and text."""
+    """Parser target for small parts: the attributes of the elements named in ``want``, and text.
+
+    A raw expat target (see :func:`_defused`): ElementTree's per-event wrappers would cost more
+    than the part's parse (styles.xml is mostly fonts, fills and borders nobody reads here)."""
 
     def __init__(self, want: tuple[str, ...], limit: int = 100_000):
         self.want, self.limit = want, limit
         self.found: list[tuple[str, dict, list[str]]] = []
         self._open: list[str] | None = None
         self._n = 0
+        self.raw = None
+
+    def attach(self, raw) -> None:
+        self.raw = raw
+        raw.ordered_attributes = 0  # a dict, built in C
+        raw.StartElementHandler = self.start
 
     def start(self, tag, attrib):
         self._n += 1
@@ -294,9 +303,14 @@ class _Collect:
         if name in self.want:
             self._open = []
             self.found.append((name, {_local(k): v for k, v in attrib.items()}, self._open))
+            # text and the next end tag are listened to only while a wanted element is open
+            self.raw.CharacterDataHandler = self.data
+            self.raw.EndElementHandler = self.end
 
     def end(self, tag):
         self._open = None
+        self.raw.CharacterDataHandler = None
+        self.raw.EndElementHandler = None
 
     def data(self, text):
         if self._open is not None and len(self._open) < 1000:

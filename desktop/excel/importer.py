@@ -56,6 +56,7 @@ AHEAD = 50  # files checked before they are received together (memory: a few MB)
 AHEAD_BYTES = 32 * 1024 * 1024  # … or fewer, when their 报送包 carry this much evidence (two runs in memory)
 _SHA = re.compile(r"[0-9a-f]{64}")
 _COLUMN_REF = re.compile(r"^'?(.+?)'?!\$?([A-Z]{1,3})(?::\$?([A-Z]{1,3}))?$")
+SHEETS = frozenset((META, COVER, TASKS, INDICATORS, EXPLANATIONS, EVIDENCE))  # the sheets an import reads
 _CODE_FIELDS = ("unit_code", "parent_code", "school_code", "credit_code", "contact_phone", "year")
 
 
@@ -614,7 +615,7 @@ def check_workbook(store, name: str, data: bytes, result: FileResult, reader: st
     chk = _Check(name, result)
     try:
         try:
-            book = read_book(data, reader or READER)
+            book = read_book(data, reader or READER, SHEETS)
         except zipsafe.UnsafeFile as e:
             chk.fail(str(e))
         except Exception as e:  # noqa: BLE001 - a broken file must never crash the batch
@@ -649,10 +650,18 @@ def check_workbook(store, name: str, data: bytes, result: FileResult, reader: st
                        plan_uuid=ids_["plan_uuid"], submission_uuid=ids_["submission_uuid"], history=history,
                        draft=draft, claimed_hash=meta.get("sha256") or None,
                        made_on=_made_on(meta) if ids_["submission_uuid"] else None)
-        items = {e.ref.item_no for e in edits if e.ref.item_no}
-        result.counts.update(items=len(items), values=sum(not e.ref.is_indicator and e.ref.item_no > 0 for e in edits),
-                             indicators=len({e.ref.key for e in edits if e.ref.is_indicator}),
-                             sections=sum(e.ref.item_no == 0 for e in edits), evidence=len(evidence))
+        items, indicators, values, sections = set(), set(), 0, 0
+        for e in edits:  # one pass: a filing has hundreds of values
+            ref = e.ref
+            if ref.item_no:
+                items.add(ref.item_no)
+            if ref.is_indicator:
+                indicators.add(ref.key)
+            elif ref.item_no > 0:
+                values += 1
+            sections += ref.item_no == 0
+        result.counts.update(items=len(items), values=values, indicators=len(indicators), sections=sections,
+                             evidence=len(evidence))
         return inc
     except Rejected:
         return None

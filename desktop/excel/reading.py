@@ -40,13 +40,15 @@ def _trim(rows: list[list]) -> list[list]:
     return out
 
 
-def read_openpyxl(data: bytes) -> dict[str, list[list]]:
+def read_openpyxl(data: bytes, only=None) -> dict[str, list[list]]:
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         book = {}
         for ws in wb.worksheets:
+            if only is not None and ws.title not in only:
+                continue
             ws.reset_dimensions()  # the declared <dimension> is not trusted: rows as they are
             book[ws.title] = _trim([[_clean(getattr(c, "value", None)) for c in row] for row in ws.iter_rows()])
         return book
@@ -54,13 +56,13 @@ def read_openpyxl(data: bytes) -> dict[str, list[list]]:
         wb.close()
 
 
-def read_calamine(data: bytes) -> dict[str, list[list]]:
+def read_calamine(data: bytes, only=None) -> dict[str, list[list]]:
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         return {name: _trim([[_clean(v) for v in r] for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)])
-                for name in wb.sheet_names}
+                for name in wb.sheet_names if only is None or name in only}
     finally:
         wb.close()
 
@@ -93,11 +95,14 @@ class Book:
         return list(s.merges) if s else []
 
 
-def read_book(data: bytes, reader: str = "calamine") -> Book:
-    """Check ``data`` whole (raises zipsafe.UnsafeFile), then read it; formulas marked as typed."""
+def read_book(data: bytes, reader: str = "calamine", only=None) -> Book:
+    """Check ``data`` whole (raises zipsafe.UnsafeFile), then read it; formulas marked as typed.
+
+    ``only``: the names of the sheets the caller reads (the others are checked, not read into
+    grids: the 报送表's 填表说明 and drop-down lists are never imported)."""
     zf, scan = zipsafe.open_ooxml(data, "xlsx", "xlsx 文件", zipsafe.FILING)
     zf.close()
-    sheets = READERS[reader](data)
+    sheets = READERS[reader](data, only)
     for name, s in scan.sheets.items():
         rows = sheets.get(name)
         if rows is None:
