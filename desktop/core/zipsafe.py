@@ -442,6 +442,8 @@ def _column(letters: str) -> int:
 
 
 def _letters(n: int) -> str:
+    """Column letters of any position (openpyxl's get_column_letter refuses those past XFD, which a
+    hostile file's error message must still name)."""
     s = ""
     while n:
         n, r = divmod(n - 1, 26)

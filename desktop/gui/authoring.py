@@ -12,11 +12,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog,
+    QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog,
     QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout,
 )
 
 from ..core.text import safe_filename
+from .widgets import ok_cancel
 from .worker import run_job
 
 DOCUMENTS = "政策文件 (*.docx *.xlsx *.xlsm *.txt *.csv *.htm *.html);;所有文件 (*)"
@@ -88,11 +89,7 @@ class SourceDialog(QDialog):
         self.error.setStyleSheet("color: #b00020; font-weight: bold;")
         self.error.hide()
         lay.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("读取")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.read)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "读取", self.read)
         lay.addWidget(buttons)
         self.resize(640, 420)
 
@@ -227,11 +224,7 @@ class ExportDialog(QDialog):
             self.filers.addItem(f"所选单位「{store.units.get(unit).name}」下须报送的单位", "under")
         lay.addRow("报送名单：", self.filers)
         lay.addRow(QLabel("截止日期和名单记入本机，汇总的催报名单按此；并随清单文件发给下级单位。"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("导出…")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._go)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "导出…", self._go)
         lay.addRow(buttons)
 
     def distribution(self):

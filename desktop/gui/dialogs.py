@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import InputError
 from ..core.vocab import Origin
-from .widgets import year_spin
+from .widgets import ok_cancel, year_spin
 
 
 def forms_for_unit(store, unit):
@@ -35,11 +35,7 @@ class NewPlanDialog(QDialog):
         lay.addRow("任务清单：", self.form_combo)
         self.year = year_spin(year)
         lay.addRow("年度：", self.year)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("创建")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "创建")
         buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(forms))
         if not forms:
             lay.addRow(QLabel("该单位所在省份暂无适用的任务清单。"))

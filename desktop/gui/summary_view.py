@@ -21,6 +21,7 @@ from ..core.lifecycle import Action
 from ..core.vocab import NOT_FILED, Meaning, Origin, PlanState, Role
 from . import screen
 from .barchart import BarChart, Series
+from .widgets import ok_cancel
 from .worker import run_job
 
 # colours of the progress meanings (未启动 / 已完成 / 不适用 …) and of roster states
@@ -121,11 +122,7 @@ class ReasonDialog(QDialog):
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("例如：第13项落实举措过于笼统，请细化到具体项目和时间节点。")
         v.addWidget(self.text)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("退回")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, "退回")
         v.addWidget(self.buttons)
         self.text.textChanged.connect(self._check)
         self._check()

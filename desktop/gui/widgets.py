@@ -6,11 +6,22 @@ from functools import partial
 
 from PySide6.QtCore import QDate, QSize, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QCalendarWidget, QComboBox, QCompleter, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QMenu,
+    QCalendarWidget, QComboBox, QCompleter, QDialog, QDialogButtonBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QMenu,
     QPlainTextEdit, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget, QWidgetAction,
 )
 
 from ..core.values import ValueProblem, parse_field
+
+
+def ok_cancel(dialog: QDialog, ok_text: str, on_ok=None) -> QDialogButtonBox:
+    """A dialog's two buttons in Chinese (the verb on the OK button), wired to ``on_ok`` (default:
+    accept) and reject."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(on_ok or dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 EMPTY = "（未填写）"
 PROBLEM_STYLE = "color: #c01c28;"

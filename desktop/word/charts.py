@@ -251,12 +251,10 @@ def _no_shape() -> etree._Element:
 
 
 def _col(n: int) -> str:
-    """1 → A, 27 → AA."""
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    """1 → A, 27 → AA (openpyxl's own rule; the chart's few columns are well inside Excel's)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
 
 
 def _str_ref(ref: str, texts: Sequence[str]) -> etree._Element:
