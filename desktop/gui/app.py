@@ -325,13 +325,24 @@ def run(paths, db=None, smoke_test: bool = False) -> int:
         signals.close()
         app._yice_session = None
         app.setQuitOnLastWindowClosed(True)
-        if session.store is None:  # quit while the database was opening: let that finish first
-            from PySide6.QtCore import QThreadPool
-
-            QThreadPool.globalInstance().waitForDone()
+        drain_workers(app)  # the database opening, the unit tree, an import: ended before the store closes
         if session.store is not None:
             session.store.close()
     return session.code or code
+
+
+def drain_workers(app) -> None:
+    """Before the store closes: cancel the jobs still running and wait for every worker thread, so
+    none reads a closed (or deleted) database or signals a window that is gone. A job that does
+    not look at its cancel flag (the unit tree, ≤ 1 s) is simply waited for."""
+    from PySide6.QtCore import QThreadPool
+
+    from .worker import Task
+
+    for owner in (app, *app.topLevelWidgets()):
+        for task in owner.findChildren(Task):
+            task.job.cancel()
+    QThreadPool.globalInstance().waitForDone()
 
 
 def _exit_after_paint(app, window) -> None:
@@ -353,6 +364,7 @@ def _run_smoke(app) -> int:
     _exit_after_paint(app, window)
     QTimer.singleShot(20000, lambda: app.exit(3))  # never hang a CI job
     code = app.exec()
+    drain_workers(app)
     store.close()
     shutil.rmtree(folder, ignore_errors=True)
     if window.plan is None:
