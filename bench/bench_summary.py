@@ -221,7 +221,8 @@ def child(kind: str, db: Path, reps: int) -> None:
     ratio is then free of the load drift between separate processes."""
     from desktop.core.store import Store
 
-    out = Path(tempfile.mkdtemp(prefix="yice-bench-summary-")) / "s.xlsx"
+    tmp = tempfile.TemporaryDirectory(prefix="yice-bench-summary-")
+    out = Path(tmp.name) / "s.xlsx"
     store = Store.open(db)
     extra: dict = {}
     fns = [_variant(k, store, db, out, extra) for k in kind.split("+")]
@@ -236,6 +237,7 @@ def child(kind: str, db: Path, reps: int) -> None:
     if out.exists():
         extra["bytes"] = out.stat().st_size
     store.close()
+    tmp.cleanup()
     emit(times=ts[0], pairs=ts if len(fns) > 1 else None, **extra)
 
 
