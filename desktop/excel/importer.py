@@ -892,9 +892,10 @@ def _checked_in_order(catalog, files: list[Path], reader: str | None, checkers: 
     if checkers >= 1 and files:
         results = ordered_map(_check_in_checker, [str(p) for p in files], workers=checkers, crashed=_crashed,
                               init=_start_checker, init_args=(pickle.dumps(catalog), reader))
+        refs: dict[tuple, Ref] = {}  # the same few hundred addresses in every file: made once
         try:
             for (_name, (result, packed)), path in zip(results, files):
-                yield path, result, _unpack(packed, catalog)
+                yield path, result, _unpack(packed, catalog, refs)
             return
         except WorkersUnavailable:  # nothing was yielded: check here, as for a small batch
             pass
@@ -935,10 +936,15 @@ def _pack(inc: Incoming | None) -> tuple | None:
 _KINDS = {k.value: k for k in Kind}
 
 
-def _unpack(packed: tuple | None, catalog) -> Incoming | None:
+def _unpack(packed: tuple | None, catalog, refs: dict[tuple, Ref]) -> Incoming | None:
     if packed is None:
         return None
     form_id, version, edits, inc = packed
     inc.view = catalog.get(form_id, version)
-    inc.edits = [Edit(Ref(_KINDS[k], key, no), v) for k, key, no, v in edits]
+    inc.edits = out = []
+    for k, key, no, v in edits:
+        ref = refs.get((k, key, no))
+        if ref is None:
+            ref = refs[(k, key, no)] = Ref(_KINDS[k], key, no)
+        out.append(Edit(ref, v))
     return inc
