@@ -83,3 +83,17 @@ def test_an_import_checks_here_when_no_checking_process_starts(store, school, tm
     finally:
         other.close()
     assert [f.outcome for f in rep.files] == ["accepted"]
+
+
+def _slow_pid(x: int) -> tuple[int, int]:
+    time.sleep(0.02)
+    return x, os.getpid()
+
+
+def test_this_process_takes_chunks_while_it_waits():
+    """``local``: one worker and the caller share the work; results still in order."""
+    items = list(range(60))
+    got = list(ordered_map(_slow_pid, items, workers=1, crashed=lambda x: None, chunk=2, local=_slow_pid))
+    assert [x for x, _r in got] == items and [r[0] for _x, r in got] == items
+    pids = [r[1] for _x, r in got]
+    assert os.getpid() in pids and len(set(pids)) == 2, set(pids)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -45,9 +45,13 @@ def _ready() -> bool:
 
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int, crashed: Callable[[T], R],
-                chunk: int = 8, ahead: int = 3, init: Callable | None = None, init_args: tuple = ()
-                ) -> Iterator[tuple[T, R]]:
+                chunk: int = 8, ahead: int = 3, init: Callable | None = None, init_args: tuple = (),
+                local: Callable[[T], R] | None = None) -> Iterator[tuple[T, R]]:
     """``(item, fn(item))`` for every item, in order, computed in ``workers`` spawned processes.
+
+    ``local``: the same work done in this process. While the next result is not back, the caller's
+    thread takes the next chunk itself (so one worker and this process share two cores, and
+    memory holds one process fewer); its results are yielded as they are.
 
     ``fn`` and ``init`` must be module-level functions (they are pickled by name); ``init(*init_args)``
     runs once in each worker before its first task. Closing the iterator early (a cancel) drops
@@ -68,7 +72,17 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int, crash
             while queue and len(pending) < workers * ahead and not (pending and (queue[0][1] or pending[0][1])):
                 part, alone = queue.popleft()
                 pending.append((part, alone, pool.submit(_run, fn, part)))
-            part, alone, future = pending.popleft()
+            part, alone, future = pending[0]
+            if local is not None and queue and not future.done() and not (alone or queue[0][1]):
+                mine = queue.popleft()[0]  # the next chunk in order: it goes to the end of ``pending``
+                here: Future = Future()
+                try:
+                    here.set_result([local(x) for x in mine])
+                except Exception as e:  # noqa: BLE001 - raised where its result is read, as a worker's would be
+                    here.set_exception(e)
+                pending.append((mine, False, here))
+                continue
+            pending.popleft()
             try:
                 results = future.result()
             except BrokenProcessPool:

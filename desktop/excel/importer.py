@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import os
 import pickle
@@ -835,8 +836,9 @@ def import_files(store, paths, *, create_units: bool = False, job: Job | None = 
     evidence. A cancel stops before the next file; the files already checked are received.
 
     Checking reads nothing from the database, so a batch of CHECKERS_FROM files or more is checked
-    in ``checkers`` worker processes (default: one per usable core; 0 = in this process) while this
-    process writes: checking is Python work, and only processes use a second core. One run is
+    in ``checkers`` worker processes (default: one per usable core but one; 0 = in this process)
+    while this process writes and, between writes, checks too: checking is Python work, and only
+    processes use a second core. One run is
     written on a second thread while the next is gathered (SQLite and its disk sync run without
     Python's lock). Runs are written one after another, in file order."""
     job = job or Job()
@@ -886,12 +888,13 @@ _CHECKER: dict = {}  # in a checker process only, set once by _start_checker: it
 
 def _checked_in_order(catalog, files: list[Path], reader: str | None, checkers: int | None):
     """(path, FileResult, Incoming or None) for each file, in order."""
-    if checkers is None:
-        checkers = usable_cpus() if len(files) >= CHECKERS_FROM else 0
+    if checkers is None:  # this process checks too, between writes: one worker fewer to hold in memory
+        checkers = max(1, usable_cpus() - 1) if len(files) >= CHECKERS_FROM else 0
     checkers = min(checkers, 2 * usable_cpus())  # more than the cores only costs memory
     if checkers >= 1 and files:
         results = ordered_map(_check_in_checker, [str(p) for p in files], workers=checkers, crashed=_crashed,
-                              init=_start_checker, init_args=(pickle.dumps(catalog), reader))
+                              init=_start_checker, init_args=(pickle.dumps(catalog), reader),
+                              local=functools.partial(_check_here, catalog, reader))
         refs: dict[tuple, Ref] = {}  # the same few hundred addresses in every file: made once
         try:
             for (_name, (result, packed)), path in zip(results, files):
@@ -917,6 +920,11 @@ def _check_in_checker(path: str) -> tuple[FileResult, tuple | None]:
     return result, _pack(_checked(_CHECKER["catalog"], Path(path), result, _CHECKER["reader"]))
 
 
+def _check_here(catalog, reader: str | None, path: str) -> tuple[FileResult, Incoming | None]:
+    result = FileResult(path)
+    return result, _checked(catalog, Path(path), result, reader)
+
+
 def _crashed(path: str) -> tuple[FileResult, None]:
     """A file whose checking killed its process (a crash inside a native reader)."""
     result = FileResult(path)
@@ -936,9 +944,9 @@ def _pack(inc: Incoming | None) -> tuple | None:
 _KINDS = {k.value: k for k in Kind}
 
 
-def _unpack(packed: tuple | None, catalog, refs: dict[tuple, Ref]) -> Incoming | None:
-    if packed is None:
-        return None
+def _unpack(packed: tuple | Incoming | None, catalog, refs: dict[tuple, Ref]) -> Incoming | None:
+    if packed is None or isinstance(packed, Incoming):  # checked in this process
+        return packed
     form_id, version, edits, inc = packed
     inc.view = catalog.get(form_id, version)
     inc.edits = out = []
