@@ -123,6 +123,55 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+class TreeMemory:
+    """Peak memory of this process and its children together, sampled every ``every`` seconds
+    (Linux /proc): PSS (each shared page split between the processes sharing it: what the tree
+    holds at once) and RSS (shared libraries counted once per process: an upper bound). A
+    program that works in several processes is measured as a whole, not as its largest process."""
+
+    def __init__(self, every: float = 0.05):
+        import threading
+
+        self.every, self.pss_mb, self.rss_mb, self.processes = every, 0.0, 0.0, 1
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import os
+
+        me = os.getpid()
+        while True:
+            pss = rss = 0
+            try:
+                with open(f"/proc/{me}/task/{me}/children") as f:
+                    pids = [me, *map(int, f.read().split())]
+            except OSError:
+                pids = [me]
+            for pid in pids:
+                try:
+                    with open(f"/proc/{pid}/smaps_rollup") as f:
+                        for line in f:
+                            if line.startswith("Pss:"):
+                                pss += int(line.split()[1])
+                            elif line.startswith("Rss:"):
+                                rss += int(line.split()[1])
+                except OSError:
+                    pass
+            if pss / 1024 > self.pss_mb:
+                self.pss_mb, self.rss_mb, self.processes = pss / 1024, max(self.rss_mb, rss / 1024), len(pids)
+            self.rss_mb = max(self.rss_mb, rss / 1024)
+            if self._stop.wait(self.every):
+                return
+
+
 # ---------------------------------------------------------------- children
 @dataclass
 class ChildRun:
@@ -329,9 +378,9 @@ class Row:
         return "—" if self.met is None else ("met" if self.met else "MISSED")
 
 
-def print_table(title: str, rows: list[Row], notes: list[str] = ()) -> None:
-    heads = ("work", "project (median, min–max)", "baseline (median, min–max)", "ratio", "peak RSS project / baseline",
-             "goal", "goal met?")
+def print_table(title: str, rows: list[Row], notes: list[str] = (),
+                memory: str = "peak RSS project / baseline") -> None:
+    heads = ("work", "project (median, min–max)", "baseline (median, min–max)", "ratio", memory, "goal", "goal met?")
     cells = [(r.work, r.project, r.baseline, r.ratio, r.rss, r.goal, r.verdict) for r in rows]
     print()
     print(f"## {title}")

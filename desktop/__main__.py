@@ -4,4 +4,8 @@ import sys
 from desktop.main import main
 
 if __name__ == "__main__":
+    if getattr(sys, "frozen", False):  # the bundle: a checking process of a bulk import starts here
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     sys.exit(main())

@@ -152,6 +152,28 @@ def test_built_app_writes_a_summary_report_with_charts(bundle, tmp_path):
     shutil.copy(tmp_path / "report.docx", ARTIFACTS / "bundle_summary_report.docx")
 
 
+def test_built_app_checks_a_bulk_import_in_worker_processes(bundle, tmp_path):
+    """A big import checks its files in worker processes: started from the frozen program, they must
+    run the checks (multiprocessing.freeze_support), not a second copy of the program."""
+    home = tmp_path / "profile"
+    src, dst = tmp_path / "school.sqlite3", tmp_path / "office.sqlite3"
+    assert run(bundle, "--db", str(src), "demo", "--units", "12", home=home, cwd=tmp_path).returncode == 0
+    proc = run(bundle, "--db", str(src), "plan", "list", "--json", home=home, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    filed = [p for p in json.loads(proc.stdout) if p["state"] in ("submitted", "accepted")][:4]
+    out = tmp_path / "filings"
+    out.mkdir()
+    for p in filed:
+        proc = run(bundle, "--db", str(src), "export", p["uuid"], "--format", "xlsx", "-o", str(out / f"{p['uuid']}.xlsx"),
+                   home=home, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    proc = run(bundle, "--db", str(dst), "import", str(out), "--create-units", "--jobs", "2", "--json",
+               home=home, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    files = json.loads(proc.stdout)["files"]
+    assert len(files) == len(filed) >= 2 and {f["outcome"] for f in files} == {"accepted"}, files
+
+
 def test_built_cli_reads_forms_from_the_bundle(bundle, tmp_path):
     proc = run(bundle, "--db", str(tmp_path / "b.sqlite3"), "forms", "list", "--json", home=tmp_path / "h",
                cwd=tmp_path)

@@ -392,6 +392,35 @@ def test_bad_files_rejected_whole(store, good, other, tmp_path, reader):
     assert dump(db) == before
 
 
+def test_checking_in_worker_processes_decides_exactly_as_checking_here(store, plan, good, tmp_path, new_db, catalog):
+    """A big batch is checked in worker processes (the catalog travels by pickle, each Incoming
+    back): every file's outcome, message, warning and count, and every stored row, are the same."""
+    import dataclasses
+
+    d = tmp_path / "batch"
+    d.mkdir()
+    cases = list(_bad_files(good, d))
+    shutil.copy(good, d / "好.xlsx")
+    draft = store.plans.create("620100", FORM, 2024)
+    export_plan_xlsx(store, draft.id, d / "市草稿.xlsx", draft=True)
+    reports, dbs = [], []
+    for n, checkers in enumerate((0, 2)):
+        s = Store.open(new_db(f"recv{n}"), catalog=catalog)
+        try:
+            rep = import_files(s, [d], create_units=True, checkers=checkers)
+            reports.append([dataclasses.asdict(f) for f in rep.files])
+            dbs.append({t: len(rows) for t, rows in dump(s)})
+            snap = s.plans.snapshot(plan.uuid)
+            reports[-1].append((snap.values, snap.indicators, snap.sections, snap.explanations))
+        finally:
+            s.close()
+    assert len(reports[0]) == len(cases) + 3
+    outcomes = {Path(f["path"]).name: f["outcome"] for f in reports[0][:-1]}
+    assert outcomes["好.xlsx"] == "accepted" and outcomes["市草稿.xlsx"] == "draft", outcomes
+    assert reports[1] == reports[0]
+    assert dbs[1] == dbs[0]
+
+
 # ------------------------------------------------------------------------- CLI
 def test_cli_import_exit_codes(cli, store, plan, tmp_path, catalog, new_db):
     good = tmp_path / "g.xlsx"

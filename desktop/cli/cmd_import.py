@@ -1,4 +1,4 @@
-"""``yice import PATHS [--report F.xlsx] [--json] [--create-units]``: exit 0 only if every file went in."""
+"""``yice import PATHS [--report F.xlsx] [--json] [--create-units] [--jobs N]``: exit 0 only if every file went in."""
 from __future__ import annotations
 
 import sys
@@ -14,6 +14,8 @@ def register(sub) -> None:
     i.add_argument("--report", help="把导入报告另存为 xlsx")
     i.add_argument("--json", action="store_true")
     i.add_argument("--create-units", action="store_true", help="未知单位按封面信息新建（在封面所填上级单位之下）")
+    i.add_argument("--jobs", type=int, metavar="N",
+                   help="检查报送表的进程数（默认：文件较多时按处理器核数；0 = 在本进程内检查）")
 
 
 def _line(f, label) -> str:
@@ -35,7 +37,8 @@ def run(args, ctx) -> int:
 
     store = ctx.store()
     label = store.vocab.label
-    report = import_files(store, args.paths, create_units=args.create_units, job=progress_job("导入"))
+    report = import_files(store, args.paths, create_units=args.create_units, job=progress_job("导入"),
+                          checkers=args.jobs)
     if args.report:
         from ..excel.report import write_import_report_xlsx
 

@@ -7,7 +7,7 @@ stored with a warning naming the cell: a "2%" cell is 2 for a percentage indicat
 are removed (warned), full-width digits are read, a formula is quoted as typed. Headers are
 matched by label (「完成时限（年月日）」 is 完成时限), by the column's hidden name, or by field key;
 optional columns may be deleted and rows sorted or inserted. Values go through the same
-parsers as the GUI and CLI (``store.plans.check_edit``). What the file *is* (new submission,
+parsers as the GUI and CLI (``core.store.plans.check_edit``). What the file *is* (new submission,
 the same again, older, a draft) and where its unit belongs is decided by the core
 (``store.receiving``), not here.
 
@@ -16,8 +16,12 @@ hostile corpus in tests/test_hostile.py measures it), and no file can stop the b
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import hashlib
+import os
+import pickle
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 import uuid as uuidlib
@@ -30,11 +34,13 @@ from sqlalchemy.pool import SingletonThreadPool
 
 from ..core import fmt, ids, zipsafe
 from ..core.catalog.loader import normalise
-from ..core.edits import Edit, Ref
+from ..core.edits import Edit, Kind, Ref
 from ..core.errors import Cancelled, InputError, UnknownUnit
 from ..core.jobs import Job
 from ..core.package import Package, is_package, read_package
+from ..core.parallel import WorkersUnavailable, ordered_map, usable_cpus
 from ..core.store.models import Unit
+from ..core.store.plans import check_edit
 from ..core.store.receiving import Incoming
 from ..core.store.units import LABELS as UNIT_LABELS
 from ..core.store.units import check_lengths
@@ -165,9 +171,9 @@ def _value(chk: _Check, sheet: str, r: int, c: int, v, label: str):
     return v
 
 
-def _edit(store, view, chk, edits, sheet, r, c, e: Edit):
+def _edit(catalog, view, chk, edits, sheet, r, c, e: Edit):
     try:
-        v = store.plans.check_edit(view, e)
+        v = check_edit(catalog, view, e)
     except InputError as err:
         chk.error(str(err), sheet, r, c)
         return
@@ -218,10 +224,9 @@ def _merged(chk: _Check, book, sheet: str, rows: list[list], first_row: int, fie
 IMPORT_FORM_FIRST = "请先导入该清单（文件 → 导入清单…，或 yice forms import 清单文件）再导入报送表"
 
 
-def _identify(store, book, meta: dict, chk: _Check):  # noqa: C901 - one decision list
+def _identify(cat, book, meta: dict, chk: _Check):  # noqa: C901 - one decision list
     """The form of the file: from _meta (id, version and content hash of the checklist it was
     filled against), or for a hand-made copy from the 任务清单 layout."""
-    cat = store.catalog
     if meta.get("form_id"):
         fid, ver = meta["form_id"], meta.get("form_version", "")
         if fid not in cat.forms:
@@ -305,7 +310,7 @@ def _columns(chk: _Check, book, view, rows, hr) -> tuple[dict, int, int | None]:
     return cols, no_col, text_col
 
 
-def _tasks(store, view, book, chk: _Check, edits: list[Edit]) -> int:
+def _tasks(catalog, view, book, chk: _Check, edits: list[Edit]) -> int:
     rows = [list(r) for r in book[TASKS]]
     hr = _find_header(rows, NO)
     if hr is None:
@@ -352,7 +357,7 @@ def _tasks(store, view, book, chk: _Check, edits: list[Edit]) -> int:
                 v = f"{_times_100(v)}%"  # what the cell shows
             if f.type == "date" and isinstance(v, (int, float)) and not isinstance(v, bool):
                 chk.warn(f"{f.label}填写的是数字 {fmt.number(v)}，已按 Excel 日期序号理解，请核对", TASKS, r, c)
-            _edit(store, view, chk, edits, TASKS, r, c, Edit(Ref.field(no, key), v))
+            _edit(catalog, view, chk, edits, TASKS, r, c, Edit(Ref.field(no, key), v))
     return len(seen)
 
 
@@ -362,7 +367,7 @@ def _times_100(v) -> float | int:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _indicators(store, view, book, chk: _Check, edits: list[Edit]) -> None:
+def _indicators(catalog, view, book, chk: _Check, edits: list[Edit]) -> None:
     if not any(it.indicators for it in view.items):
         return
     if INDICATORS not in book:
@@ -409,7 +414,7 @@ def _indicators(store, view, book, chk: _Check, edits: list[Edit]) -> None:
                 chk.warn(f"「{ind.name}」填写 {fmt.number(v)}（单位 %）；如指 {fmt.number(_times_100(v))}% 请填写 "
                          f"{fmt.number(_times_100(v))}", INDICATORS, r, c)
             ref = Ref.target(no, ind.key) if which == "target" else Ref.actual(no, ind.key)
-            _edit(store, view, chk, edits, INDICATORS, r, c, Edit(ref, v))
+            _edit(catalog, view, chk, edits, INDICATORS, r, c, Edit(ref, v))
 
 
 def _explanations(view, book, chk: _Check) -> tuple[dict, list]:
@@ -502,11 +507,11 @@ def _evidence(book, view, chk: _Check) -> list[tuple[int, str, int, str]]:
 
 
 # ------------------------------------------------------------------ the cover
-def _cover(store, book, chk: _Check) -> dict:
+def _cover(catalog, book, chk: _Check) -> dict:
     """封面: {key or section Ref: (value, row)}; a section continues on the rows below its label."""
     rows = book[COVER]
     labels = {header_key(label): key for key, label in COVER_FIELDS}
-    labels.update({header_key(s.label): Ref.section(s.key) for s in store.catalog.base_fields.sections})
+    labels.update({header_key(s.label): Ref.section(s.key) for s in catalog.base_fields.sections})
     for r0, c0, r1, c1 in book.merges(COVER):
         if r1 > r0 and c0 <= 2 <= c1 and r0 > 2:
             chk.error("封面的填写栏有跨行合并的单元格，请取消合并", COVER, r0, c0, (r1, c1))
@@ -535,9 +540,9 @@ def _code(v) -> str:
     return "".join(halfwidth(_text(v)).split()).upper()
 
 
-def _unit(store, view, cover: dict, meta: dict, chk: _Check) -> tuple[dict, int, str | None]:
+def _unit(catalog, view, cover: dict, meta: dict, chk: _Check) -> tuple[dict, int, str | None]:
     """The unit as the cover declares it (checked cell by cell), the year and the plan kind."""
-    vocab = store.vocab
+    vocab = catalog.vocab
     cell = {k: cover.get(k, (None, None)) for k, _l in COVER_FIELDS}
 
     def err(key, msg):
@@ -610,7 +615,7 @@ def _uuid(text: str | None, chk: _Check) -> str | None:
         return None
 
 
-def check_workbook(store, name: str, data: bytes, result: FileResult, reader: str | None = None) -> Incoming | None:
+def check_workbook(catalog, name: str, data: bytes, result: FileResult, reader: str | None = None) -> Incoming | None:
     """Every check of one 报送表 (its bytes), nothing written; None when rejected (see result.messages)."""
     chk = _Check(name, result)
     try:
@@ -624,17 +629,17 @@ def check_workbook(store, name: str, data: bytes, result: FileResult, reader: st
         for sheet in (COVER, TASKS):
             if sheet not in book:
                 chk.fail(f"缺少工作表「{sheet}」（不是本软件的报送表或模板？）")
-        view = _identify(store, book, meta, chk)
-        cover = _cover(store, book, chk)
+        view = _identify(catalog, book, meta, chk)
+        cover = _cover(catalog, book, chk)
         edits: list[Edit] = []
         for key, (v, r) in cover.items():
             if isinstance(key, Ref) and not is_blank(v):
-                _edit(store, view, chk, edits, COVER, r, 2, Edit(key, v))
-        result.counts["rows"] = _tasks(store, view, book, chk, edits)
-        _indicators(store, view, book, chk, edits)
+                _edit(catalog, view, chk, edits, COVER, r, 2, Edit(key, v))
+        result.counts["rows"] = _tasks(catalog, view, book, chk, edits)
+        _indicators(catalog, view, book, chk, edits)
         explanations, loose = _explanations(view, book, chk)
         evidence = _evidence(book, view, chk)
-        unit, year, kind = _unit(store, view, cover, meta, chk)
+        unit, year, kind = _unit(catalog, view, cover, meta, chk)
         ids_ = {k: _uuid(meta.get(k), chk) for k in ("plan_uuid", "submission_uuid")}
         history = tuple(_uuid(x, chk) for x in meta.get("history", "").split(",") if x.strip())
         if result.messages:
@@ -645,7 +650,7 @@ def check_workbook(store, name: str, data: bytes, result: FileResult, reader: st
             if claimed != str(len(history) + 1):
                 chk.warn(f"文件标注为第{cut(claimed, 12)}次报送，而其报送标识链表明是第{len(history) + 1}次："
                          "按标识链判断先后（隐藏的 _meta 工作表被改动过？）", META)
-        _place_loose(view, kind or _kind_of(store, view, unit), edits, explanations, loose, chk)
+        _place_loose(view, kind or _kind_of(catalog, view, unit), edits, explanations, loose, chk)
         inc = Incoming(name, "", view, unit, year, kind, edits, explanations, evidence,
                        plan_uuid=ids_["plan_uuid"], submission_uuid=ids_["submission_uuid"], history=history,
                        draft=draft, claimed_hash=meta.get("sha256") or None,
@@ -677,10 +682,10 @@ def _made_on(meta: dict) -> dt.date | None:
     return made if made <= dt.date.today() else None
 
 
-def _kind_of(store, view, unit: dict) -> str | None:
+def _kind_of(catalog, view, unit: dict) -> str | None:
     """The plan kind a unit of the declared kind files (for placing hand-written 说明)."""
     uk = unit.get("unit_kind") or UnitKind.SCHOOL.value
-    return next((k.id for k in store.catalog.plan_kinds.values() if uk in k.unit_kinds
+    return next((k.id for k in catalog.plan_kinds.values() if uk in k.unit_kinds
                  and k.id in view.form.plan_kinds), None)
 
 
@@ -735,17 +740,17 @@ def import_file(store, path, *, create_units: bool = False, reader: str | None =
     """One file, whatever it holds: never raises (one bad file must not stop a batch)."""
     path = Path(path)
     result = FileResult(str(path))
-    inc = _checked(store, path, result, reader)
+    inc = _checked(store.catalog, path, result, reader)
     if inc is not None:
         _write(store, [(path, result, inc)], create_units)
     return result
 
 
-def _checked(store, path: Path, result: FileResult, reader: str | None) -> Incoming | None:
+def _checked(catalog, path: Path, result: FileResult, reader: str | None) -> Incoming | None:
     """Every check of one file before the database (nothing locked, nothing written): the
     Incoming to receive, or None with the reasons in ``result``."""
     try:
-        return _check_file(store, path, result, reader)
+        return _check_file(catalog, path, result, reader)
     except Exception as e:  # noqa: BLE001 - the last guard of a batch: report, go on
         _guard(result, path, e)
         return None
@@ -756,7 +761,7 @@ def _guard(result: FileResult, path: Path, e: Exception) -> None:
     result.messages.append(for_terminal(f"{path.name}：无法导入（{type(e).__name__}），未写入任何内容"))
 
 
-def _check_file(store, path: Path, result: FileResult, reader: str | None) -> Incoming | None:
+def _check_file(catalog, path: Path, result: FileResult, reader: str | None) -> Incoming | None:
     if not path.is_file():
         result.messages.append(for_terminal(f"{path.name}：文件不存在或不是文件"))
         return None
@@ -766,7 +771,7 @@ def _check_file(store, path: Path, result: FileResult, reader: str | None) -> In
     data, pkg = source
     if pkg is not None:
         data = pkg.xlsx
-    inc = check_workbook(store, path.name, data, result, reader)
+    inc = check_workbook(catalog, path.name, data, result, reader)
     if inc is None:
         return None
     inc.file_sha256 = _sha(path) if pkg is not None else hashlib.sha256(data).hexdigest()
@@ -825,47 +830,129 @@ def expand_paths(paths) -> list[Path]:
 
 
 def import_files(store, paths, *, create_units: bool = False, job: Job | None = None,
-                 reader: str | None = None) -> ImportReport:
+                 reader: str | None = None, checkers: int | None = None) -> ImportReport:
     """Every file checked on its own (no lock held), then received in short runs
     (``store.receiving.receive_many``): up to AHEAD files, or less when they carry AHEAD_BYTES of
     evidence. A cancel stops before the next file; the files already checked are received.
 
-    One run is written on a second thread while the next is checked: the database's work (SQLite
-    and its disk sync run without Python's lock) overlaps the checking. Runs are still written
-    one after another, in file order, and checking reads nothing from the database."""
+    Checking reads nothing from the database, so a batch of CHECKERS_FROM files or more is checked
+    in ``checkers`` worker processes (default: one per usable core but one; 0 = in this process)
+    while this process writes and, between writes, checks too: checking is Python work, and only
+    processes use a second core. One run is
+    written on a second thread while the next is gathered (SQLite and its disk sync run without
+    Python's lock). Runs are written one after another, in file order."""
     job = job or Job()
     report = ImportReport()
     files = expand_paths(paths)
     checked: list[tuple[Path, FileResult, Incoming]] = []
     held = 0
     threaded = not isinstance(store.engine.pool, SingletonThreadPool)  # SQLite in memory: one per thread
+    results = _checked_in_order(store.catalog, files, reader, checkers)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yice-import-write") as writer:
         writing: Future | None = None
-        for i, path in enumerate(files):
-            try:
-                job.check()
-            except Cancelled:
-                report.cancelled = True
-                break
-            job.progress(i, len(files), for_terminal(path.name))
-            result = FileResult(str(path))
-            report.files.append(result)
-            inc = _checked(store, path, result, reader)
-            if inc is None:
-                continue
-            checked.append((path, result, inc))
-            held += sum(map(len, inc.blobs.values()))
-            if len(checked) >= AHEAD or held >= AHEAD_BYTES:
-                if writing is not None:
-                    writing.result()  # at most one run waiting: memory stays bounded
-                if threaded:
-                    writing = writer.submit(_write, store, checked, create_units)
-                else:
-                    _write(store, checked, create_units)
-                checked, held = [], 0
+        try:
+            for i, (path, result, inc) in enumerate(results):
+                try:
+                    job.check()
+                except Cancelled:
+                    report.cancelled = True
+                    break
+                job.progress(i, len(files), for_terminal(path.name))
+                report.files.append(result)
+                if inc is None:
+                    continue
+                checked.append((path, result, inc))
+                held += sum(map(len, inc.blobs.values()))
+                if len(checked) >= AHEAD or held >= AHEAD_BYTES:
+                    if writing is not None:
+                        writing.result()  # at most one run waiting: memory stays bounded
+                    if threaded:
+                        writing = writer.submit(_write, store, checked, create_units)
+                    else:
+                        _write(store, checked, create_units)
+                    checked, held = [], 0
+        finally:
+            results.close()  # a cancel: checkers stop after the files they hold
         if writing is not None:
             writing.result()
     if checked:
         _write(store, checked, create_units)
     job.progress(len(report.files), len(files), "")
     return report
+
+
+# ------------------------------------------------------------------ checking in worker processes
+CHECKERS_FROM = 64  # files: a smaller batch is checked here (starting the checkers costs ~0.4 s of CPU each)
+_CHECKER: dict = {}  # in a checker process only, set once by _start_checker: its catalog and reader
+
+
+def _checked_in_order(catalog, files: list[Path], reader: str | None, checkers: int | None):
+    """(path, FileResult, Incoming or None) for each file, in order."""
+    if checkers is None:  # this process checks too, between writes: one worker fewer to hold in memory
+        checkers = max(1, usable_cpus() - 1) if len(files) >= CHECKERS_FROM else 0
+    checkers = min(checkers, 2 * usable_cpus())  # more than the cores only costs memory
+    if checkers >= 1 and files:
+        results = ordered_map(_check_in_checker, [str(p) for p in files], workers=checkers, crashed=_crashed,
+                              init=_start_checker, init_args=(pickle.dumps(catalog), reader),
+                              local=functools.partial(_check_here, catalog, reader))
+        refs: dict[tuple, Ref] = {}  # the same few hundred addresses in every file: made once
+        try:
+            for (_name, (result, packed)), path in zip(results, files):
+                yield path, result, _unpack(packed, catalog, refs)
+            return
+        except WorkersUnavailable:  # nothing was yielded: check here, as for a small batch
+            pass
+        finally:
+            results.close()
+    for path in files:
+        result = FileResult(str(path))
+        yield path, result, _checked(catalog, path, result, reader)
+
+
+def _start_checker(catalog: bytes, reader: str | None) -> None:
+    if hasattr(os, "nice"):  # the process that writes (and the window) go first; checkers use what is left
+        os.nice(5)
+    _CHECKER.update(catalog=pickle.loads(catalog), reader=reader)
+
+
+def _check_in_checker(path: str) -> tuple[FileResult, tuple | None]:
+    result = FileResult(path)
+    return result, _pack(_checked(_CHECKER["catalog"], Path(path), result, _CHECKER["reader"]))
+
+
+def _check_here(catalog, reader: str | None, path: str) -> tuple[FileResult, Incoming | None]:
+    result = FileResult(path)
+    return result, _checked(catalog, Path(path), result, reader)
+
+
+def _crashed(path: str) -> tuple[FileResult, None]:
+    """A file whose checking killed its process (a crash inside a native reader)."""
+    result = FileResult(path)
+    result.messages.append(for_terminal(f"{Path(path).name}：检查此文件时读取程序异常退出，未导入（文件可能已损坏）"))
+    return result, None
+
+
+def _pack(inc: Incoming | None) -> tuple | None:
+    """An Incoming for the trip back: the form as its id and version, edits as plain tuples
+    (a FormView is large; rebuilding Refs is cheaper than unpickling dataclasses and enums)."""
+    if inc is None:
+        return None
+    edits = [(e.ref.kind.value, e.ref.key, e.ref.item_no, e.value) for e in inc.edits]
+    return inc.view.id, inc.view.version, edits, dataclasses.replace(inc, view=None, edits=[])
+
+
+_KINDS = {k.value: k for k in Kind}
+
+
+def _unpack(packed: tuple | Incoming | None, catalog, refs: dict[tuple, Ref]) -> Incoming | None:
+    if packed is None or isinstance(packed, Incoming):  # checked in this process
+        return packed
+    form_id, version, edits, inc = packed
+    inc.view = catalog.get(form_id, version)
+    inc.edits = out = []
+    for k, key, no, v in edits:
+        ref = refs.get((k, key, no))
+        if ref is None:
+            ref = refs[(k, key, no)] = Ref(_KINDS[k], key, no)
+        out.append(Edit(ref, v))
+    return inc

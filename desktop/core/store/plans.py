@@ -41,6 +41,43 @@ def submission_info(sub: Submission) -> SubmissionInfo:
 MAX_ID = 2**31 - 1  # INTEGER on every backend
 
 
+def check_edit(catalog, view: FormView, edit: Edit):
+    """Parse an edit against the form; returns the canonical value or raises InputError.
+
+    Needs only the catalog (no database), so the importer's checking processes run the very
+    same rule as the editor, the CLI and ``Plans.apply_edits``."""
+    ref = edit.ref
+    if ref.kind == Kind.SECTION:
+        decl = catalog.base_fields.section(ref.key)
+        if decl is None:
+            raise InputError(f"未知的方案章节「{ref.key}」")
+        text = "" if edit.value is None else str(edit.value).strip()
+        limits.check_text(decl.label, text, decl.max_length)
+        return text or None
+    item = view.item_map.get(ref.item_no)
+    if item is None:
+        raise InputError(f"清单「{view.id}」没有第{ref.item_no}项（共{len(view.items)}项）")
+    if ref.is_indicator:
+        ind = next((i for i in item.indicators if i.key == ref.key), None)
+        if ind is None:
+            raise InputError(f"第{item.no}项没有指标「{ref.key}」")
+        try:
+            return parse_number(ind, edit.value)
+        except ValueProblem as e:
+            label = "本单位目标值" if ref.kind == Kind.TARGET else "完成值"
+            raise InputError(f"第{item.no}项「{ind.name}」{label}：{e}") from None
+    decl = view.field_map.get(ref.key)
+    if decl is None or decl.type == "files":
+        keys = "、".join(f.key for f in view.fields if f.type != "files")
+        raise InputError(f"未知字段「{ref.key}」（可用：{keys}；指标用 target:KEY / actual:KEY）")
+    try:
+        value = parse_field(decl, edit.value, catalog.vocab.answers)
+    except ValueProblem as e:
+        raise InputError(f"第{item.no}项「{decl.label}」：{e}") from None
+    limits.check_text(f"第{item.no}项{decl.label}", value)
+    return value
+
+
 class Plans(Part):
     # ------------------------------------------------------------ lookup
     @staticmethod
@@ -224,37 +261,8 @@ class Plans(Part):
 
     # ------------------------------------------------------------ edit
     def check_edit(self, view: FormView, edit: Edit):
-        """Parse an edit against the form; returns the canonical value or raises InputError."""
-        ref = edit.ref
-        if ref.kind == Kind.SECTION:
-            decl = self.catalog.base_fields.section(ref.key)
-            if decl is None:
-                raise InputError(f"未知的方案章节「{ref.key}」")
-            text = "" if edit.value is None else str(edit.value).strip()
-            limits.check_text(decl.label, text, decl.max_length)
-            return text or None
-        item = view.item_map.get(ref.item_no)
-        if item is None:
-            raise InputError(f"清单「{view.id}」没有第{ref.item_no}项（共{len(view.items)}项）")
-        if ref.is_indicator:
-            ind = next((i for i in item.indicators if i.key == ref.key), None)
-            if ind is None:
-                raise InputError(f"第{item.no}项没有指标「{ref.key}」")
-            try:
-                return parse_number(ind, edit.value)
-            except ValueProblem as e:
-                label = "本单位目标值" if ref.kind == Kind.TARGET else "完成值"
-                raise InputError(f"第{item.no}项「{ind.name}」{label}：{e}") from None
-        decl = view.field_map.get(ref.key)
-        if decl is None or decl.type == "files":
-            keys = "、".join(f.key for f in view.fields if f.type != "files")
-            raise InputError(f"未知字段「{ref.key}」（可用：{keys}；指标用 target:KEY / actual:KEY）")
-        try:
-            value = parse_field(decl, edit.value, self.store.vocab.answers)
-        except ValueProblem as e:
-            raise InputError(f"第{item.no}项「{decl.label}」：{e}") from None
-        limits.check_text(f"第{item.no}项{decl.label}", value)
-        return value
+        """Parse an edit against the form (see :func:`check_edit`)."""
+        return check_edit(self.catalog, view, edit)
 
     def set(self, plan_ref, item_no: int, key: str, value, origin: str = Origin.CLI) -> bool:
         """Set one value named as text (``measures``, ``target:KEY`` …); returns whether it changed."""
