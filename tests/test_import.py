@@ -392,6 +392,26 @@ def test_bad_files_rejected_whole(store, good, other, tmp_path, reader):
     assert dump(db) == before
 
 
+EXT_VALIDATION = (b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+                  b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+                  b'<x14:dataValidations xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main" count="1">'
+                  b'<x14:dataValidation type="list" allowBlank="1"><x14:formula1><xm:f>_lists!$A$1:$A$4</xm:f>'
+                  b'</x14:formula1><xm:sqref>K3:K40</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>')
+
+
+def test_a_list_validation_saved_by_excel_is_not_a_formula(good, other, tmp_path):
+    """Excel 2010+ keeps a list validation that points at another sheet in the worksheet's extLst
+    as <xm:f>: it belongs to no cell, and the file must not be refused for a formula nobody typed."""
+    from desktop.core import zipsafe
+
+    zf, scan = zipsafe.open_ooxml(good, "xlsx", "xlsx")
+    with zf:
+        part = scan.sheets[TASKS].part
+        xml = zf.read(part).replace(b"</worksheet>", EXT_VALIDATION + b"</worksheet>")
+    f = import_files(other, [_patch_zip(good, tmp_path / "excel-validation.xlsx", part, xml)], create_units=True).files[0]
+    assert f.outcome == "accepted", f.messages
+
+
 def test_checking_in_worker_processes_decides_exactly_as_checking_here(store, plan, good, tmp_path, new_db, catalog):
     """A big batch is checked in worker processes (the catalog travels by pickle, each Incoming
     back): every file's outcome, message, warning and count, and every stored row, are the same."""

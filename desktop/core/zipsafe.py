@@ -476,6 +476,8 @@ class _SheetTarget:
             if rng:
                 self._reach((rng[2], rng[3]))
                 self.scan.merges.append(rng)
+        elif name == "extLst":  # Excel 2010+ data validations keep their list source as <xm:f> here: no cell's
+            self.cell = None
 
     def _reach(self, pos: tuple[int, int]) -> None:
         s = self.scan
