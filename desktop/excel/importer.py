@@ -12,7 +12,9 @@ the same again, older, a draft) and where its unit belongs is decided by the cor
 (``store.receiving``), not here.
 
 Each file costs bounded time and memory (core.zipsafe bounds what a reader may allocate; the
-hostile corpus in tests/test_hostile.py measures it), and no file can stop the batch.
+hostile corpus in tests/test_hostile.py measures it), and no file can stop the batch. A big batch
+is checked in worker processes (core.parallel; checking needs only the catalog), each result
+coming back in file order to be received here; a file that crashes its worker is refused alone.
 """
 from __future__ import annotations
 
