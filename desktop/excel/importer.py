@@ -22,7 +22,6 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import os
 import pickle
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -912,8 +911,6 @@ def _checked_in_order(catalog, files: list[Path], reader: str | None, checkers: 
 
 
 def _start_checker(catalog: bytes, reader: str | None) -> None:
-    if hasattr(os, "nice"):  # the process that writes (and the window) go first; checkers use what is left
-        os.nice(5)
     _CHECKER.update(catalog=pickle.loads(catalog), reader=reader)
 
 
