@@ -839,15 +839,18 @@ def import_files(store, paths, *, create_units: bool = False, job: Job | None = 
     Checking reads nothing from the database, so a batch of CHECKERS_FROM files or more is checked
     in ``checkers`` worker processes (default: one per usable core but one; 0 = in this process)
     while this process writes and, between writes, checks too: checking is Python work, and only
-    processes use a second core. One run is
-    written on a second thread while the next is gathered (SQLite and its disk sync run without
-    Python's lock). Runs are written one after another, in file order."""
+    processes use a second core. Checking here, one run is written on a second thread while the
+    next is checked (SQLite and its disk sync run without Python's lock); with checking processes
+    this one writes and checks in turn on one thread (two threads would only queue for Python's
+    lock). Runs are written one after another, in file order."""
     job = job or Job()
     report = ImportReport()
     files = expand_paths(paths)
     checked: list[tuple[Path, FileResult, Incoming]] = []
     held = 0
-    threaded = not isinstance(store.engine.pool, SingletonThreadPool)  # SQLite in memory: one per thread
+    checkers = _checkers(len(files), checkers)
+    # SQLite in memory has one connection per thread
+    threaded = not checkers and not isinstance(store.engine.pool, SingletonThreadPool)
     results = _checked_in_order(store.catalog, files, reader, checkers)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yice-import-write") as writer:
         writing: Future | None = None
@@ -887,11 +890,16 @@ CHECKERS_FROM = 64  # files: a smaller batch is checked here (starting the check
 _CHECKER: dict = {}  # in a checker process only, set once by _start_checker: its catalog and reader
 
 
-def _checked_in_order(catalog, files: list[Path], reader: str | None, checkers: int | None):
+def _checkers(files: int, asked: int | None) -> int:
+    """Checking processes for a batch: asked, or one per usable core but one (this process checks
+    too, between writes: one process fewer in memory), for a batch worth starting them."""
+    if asked is None:
+        asked = max(1, usable_cpus() - 1) if files >= CHECKERS_FROM else 0
+    return max(0, min(asked, 2 * usable_cpus(), files))  # more than the cores only costs memory
+
+
+def _checked_in_order(catalog, files: list[Path], reader: str | None, checkers: int):
     """(path, FileResult, Incoming or None) for each file, in order."""
-    if checkers is None:  # this process checks too, between writes: one worker fewer to hold in memory
-        checkers = max(1, usable_cpus() - 1) if len(files) >= CHECKERS_FROM else 0
-    checkers = min(checkers, 2 * usable_cpus())  # more than the cores only costs memory
     if checkers >= 1 and files:
         results = ordered_map(_check_in_checker, [str(p) for p in files], workers=checkers, crashed=_crashed,
                               init=_start_checker, init_args=(pickle.dumps(catalog), reader),
