@@ -251,6 +251,18 @@ def test_newer_submission_replaces_older_is_refused(store, plan, good, other, tm
     assert dump(other) == before
 
 
+def test_a_received_filing_writes_its_history_in_order(store, plan, good, other):
+    """One history insert per file (receiving.py): the plan's creation first, then every value,
+    then the state the lifecycle set; each row stamped like the others."""
+    assert import_files(other, [good], create_units=True).files[0].outcome == "accepted"
+    hist = other.history.rows(plan.uuid)[::-1]  # oldest first
+    assert (hist[0]["entity"], hist[0]["key"]) == ("plan", "create")
+    assert (hist[-1]["entity"], hist[-1]["old"]) == ("state", "draft") and hist[-1]["new"].startswith("submitted")
+    snap = other.plans.snapshot(plan.uuid)
+    assert sum(h["entity"] == "response" for h in hist) == sum(len(v) for v in snap.values.values())
+    assert {h["origin"] for h in hist} == {"import"} and len({h["at"] for h in hist}) <= 2
+
+
 def test_edited_after_export_imports_with_warning(store, plan, good, other, tmp_path):
     def change(wb):
         ws = wb[TASKS]

@@ -91,17 +91,22 @@ def content_of(edits: list[Edit]) -> tuple[dict, dict, dict]:
     values: dict[int, dict[str, str]] = {}
     inds: dict[str, list] = {}
     secs: dict[str, str] = {}
+    field, section, actual = Kind.FIELD, Kind.SECTION, Kind.ACTUAL  # fields first: most edits are
     for e in edits:
         v = e.value
         if v is None:
             continue
         r = e.ref
-        if r.kind == Kind.SECTION:
+        kind = r.kind
+        if kind == field:
+            kv = values.get(r.item_no)
+            if kv is None:
+                values[r.item_no] = kv = {}
+            kv[r.key] = v
+        elif kind == section:
             secs[r.key] = v
-        elif r.is_indicator:
-            inds.setdefault(r.key, [None, None])[r.kind == Kind.ACTUAL] = v
         else:
-            values.setdefault(r.item_no, {})[r.key] = v
+            inds.setdefault(r.key, [None, None])[kind == actual] = v
     return values, {k: (t, a) for k, (t, a) in inds.items()}, secs
 
 
@@ -427,8 +432,8 @@ class Receiving(Part):
         conn = s.connection()  # Core executemany: the ORM bulk path costs more than the rows
         _insert(conn, Response, [dict(plan_id=p.id, item_no=no, field_key=k, value=v) for (no, k), v in new_r.items()])
         _insert(conn, Section, [dict(plan_id=p.id, key=k, value=v) for k, v in new_s.items()])
-        for (no, k), v in new_r.items():
-            note("response", no, k, None, v)
+        changes += [{**stamp, "entity": "response", "item_no": no, "key": k, "old": None, "new": v}
+                    for (no, k), v in new_r.items()]  # one per value: a comprehension, not note()
         for k, v in new_s.items():
             note("section", None, k, None, v)
         item_of = {ind.key: it.no for it in inc.view.items for ind in it.indicators}
