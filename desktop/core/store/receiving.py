@@ -23,7 +23,7 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from .. import fmt
@@ -112,8 +112,10 @@ def content_of(edits: list[Edit]) -> tuple[dict, dict, dict]:
 
 # the plan a filing is for, locked (built once: building a statement costs more than running it)
 _PLAN_BY_UUID = select(Plan).where(Plan.uuid == bindparam("uuid")).with_for_update()
-_PLAN_BY_KEY = select(Plan).where(Plan.unit_id == bindparam("unit_id"), Plan.form_id == bindparam("form_id"),
-                                  Plan.year == bindparam("year"), Plan.kind == bindparam("kind")).with_for_update()
+_BY_KEY = and_(Plan.unit_id == bindparam("unit_id"), Plan.form_id == bindparam("form_id"),
+               Plan.year == bindparam("year"), Plan.kind == bindparam("kind"))
+_PLAN_BY_KEY = select(Plan).where(_BY_KEY).with_for_update()
+_PLAN_BY_UUID_OR_KEY = select(Plan).where(or_(Plan.uuid == bindparam("uuid"), _BY_KEY)).with_for_update()
 
 BATCH_FILES = 50  # files per transaction in receive_many
 BATCH_SECONDS = 0.5  # … or this long: the longest another program's write waits for an import
@@ -353,16 +355,29 @@ class Receiving(Part):
     def _plan(self, s: Session, inc: Incoming, unit: Unit, history: list[dict]) -> tuple[Plan, bool]:
         """The plan the filing is for, locked; and whether it was made just now (nothing to compare)."""
         info = unit_info(unit, unit.parent)
-        # the plan row is locked for the rest of the transaction (two operators, one plan)
-        p = s.scalar(_PLAN_BY_UUID, {"uuid": inc.plan_uuid}) if inc.plan_uuid else None
+        # the plan row is locked for the rest of the transaction (two operators, one plan). A file
+        # that names its plan kind gives the key a new plan would have: the plan by uuid and the one
+        # by key are read in one query, under the lock on that key (check_new confirms the key)
+        key = dict(unit_id=unit.id, form_id=inc.view.id, year=inc.year, kind=inc.kind)
+        by_key = None
+        if inc.kind and isinstance(inc.year, int):
+            plan_lock(s, **key)
+            found = s.scalars(_PLAN_BY_UUID_OR_KEY, {"uuid": inc.plan_uuid, **key}).all()
+            p = next((x for x in found if x.uuid == inc.plan_uuid), None) if inc.plan_uuid else None
+            by_key = next((x for x in found if (x.unit_id, x.form_id, x.year, x.kind) == tuple(key.values())), None)
+        else:
+            key = None
+            p = s.scalar(_PLAN_BY_UUID, {"uuid": inc.plan_uuid}) if inc.plan_uuid else None
         if p is not None:
             if (p.unit_id, p.form_id, p.year) != (unit.id, inc.view.id, inc.year):
                 raise InputError(f"方案标识 {inc.plan_uuid} 已属于 {p.unit.name} {p.year}年的方案，与封面不符")
             return self._same_version(p, inc), False
         kind = inc.kind or self.store.plans.default_kind(info)
         view, year, kind = self.store.plans.check_new(info, inc.view.id, inc.year, kind, inc.view.version)
-        plan_lock(s, unit.id, view.id, year, kind)
-        p = s.scalar(_PLAN_BY_KEY, dict(unit_id=unit.id, form_id=view.id, year=year, kind=kind))
+        if key != dict(unit_id=unit.id, form_id=view.id, year=year, kind=kind):
+            plan_lock(s, unit.id, view.id, year, kind)
+            by_key = s.scalar(_PLAN_BY_KEY, dict(unit_id=unit.id, form_id=view.id, year=year, kind=kind))
+        p = by_key
         if p is not None:
             if inc.plan_uuid and p.submission_no:
                 raise InputError(f"{unit.name} {year}年已有另一份「{kind}」方案（标识不同），请核对是否重复报送")
