@@ -263,6 +263,26 @@ def test_a_received_filing_writes_its_history_in_order(store, plan, good, other)
     assert {h["origin"] for h in hist} == {"import"} and len({h["at"] for h in hist}) <= 2
 
 
+def test_a_refused_file_leaves_the_rest_of_its_run_to_go_on(good, other, monkeypatch):
+    """A file refused after its plan was made (its SAVEPOINT rolled back; SQLite gives the next
+    plan the same id) does not make the next file of the run fall back to a transaction of its own."""
+    import dataclasses
+
+    from desktop.core.edits import Edit as CoreEdit, Ref
+    from desktop.core.errors import InputError
+    from desktop.excel import importer
+
+    inc = importer._checked(other, good, importer.FileResult(str(good)), None)
+    assert inc is not None
+    bad = dataclasses.replace(inc, plan_uuid=None, submission_uuid=None, history=(),
+                              edits=inc.edits + [CoreEdit(Ref.field(2, "measures"), "举措\x1b[31m")])
+    monkeypatch.setattr(other.receiving, "_alone", lambda *_a: pytest.fail("a file written alone"))
+    got = other.receiving.receive_many([bad, inc], create_units=True)
+    assert isinstance(got[0], InputError) and "控制字符" in str(got[0])
+    assert got[1].outcome == "accepted" and got[1].plan_uuid == inc.plan_uuid
+    assert [p.uuid for p in other.plans.list()] == [inc.plan_uuid]
+
+
 def test_edited_after_export_imports_with_warning(store, plan, good, other, tmp_path):
     def change(wb):
         ws = wb[TASKS]

@@ -193,7 +193,9 @@ class Plans(Part):
         limits.check_rows(Plan, [row])
         p = Plan(id=s.connection().execute(insert(Plan), row).inserted_primary_key[0], **row)
         make_transient_to_detached(p)
-        s.add(p)
+        # merged, not added: a plan made in a SAVEPOINT rolled back earlier in this session may have
+        # had the same id (SQLite reuses it) and its object stays (expired); merge takes its place
+        p = s.merge(p, load=False)
         row = self.store.change_row(origin, "plan", plan_id=p.id, unit_id=unit.id, key="create",
                                     new=f"{view.id} {year} {kind}")
         if history is not None:
