@@ -270,10 +270,12 @@ def test_a_refused_file_leaves_the_rest_of_its_run_to_go_on(good, other, monkeyp
 
     from desktop.core.edits import Edit as CoreEdit, Ref
     from desktop.core.errors import InputError
-    from desktop.excel import importer
 
-    inc = importer._checked(other, good, importer.FileResult(str(good)), None)
-    assert inc is not None
+    checked = []  # the Incoming the importer hands to the store (nothing written here)
+    with monkeypatch.context() as m:
+        m.setattr(other.receiving, "receive_many", lambda incs, *_a: checked.extend(incs) or [])
+        import_files(other, [good], create_units=True)
+    inc, = checked
     bad = dataclasses.replace(inc, plan_uuid=None, submission_uuid=None, history=(),
                               edits=inc.edits + [CoreEdit(Ref.field(2, "measures"), "举措\x1b[31m")])
     monkeypatch.setattr(other.receiving, "_alone", lambda *_a: pytest.fail("a file written alone"))
