@@ -251,6 +251,40 @@ def test_newer_submission_replaces_older_is_refused(store, plan, good, other, tm
     assert dump(other) == before
 
 
+def test_a_received_filing_writes_its_history_in_order(store, plan, good, other):
+    """One history insert per file (receiving.py): the plan's creation first, then every value,
+    then the state the lifecycle set; each row stamped like the others."""
+    assert import_files(other, [good], create_units=True).files[0].outcome == "accepted"
+    hist = other.history.rows(plan.uuid)[::-1]  # oldest first
+    assert (hist[0]["entity"], hist[0]["key"]) == ("plan", "create")
+    assert (hist[-1]["entity"], hist[-1]["old"]) == ("state", "draft") and hist[-1]["new"].startswith("submitted")
+    snap = other.plans.snapshot(plan.uuid)
+    assert sum(h["entity"] == "response" for h in hist) == sum(len(v) for v in snap.values.values())
+    assert {h["origin"] for h in hist} == {"import"} and len({h["at"] for h in hist}) <= 2
+
+
+def test_a_refused_file_leaves_the_rest_of_its_run_to_go_on(good, other, monkeypatch):
+    """A file refused after its plan was made (its SAVEPOINT rolled back; SQLite gives the next
+    plan the same id) does not make the next file of the run fall back to a transaction of its own."""
+    import dataclasses
+
+    from desktop.core.edits import Edit as CoreEdit, Ref
+    from desktop.core.errors import InputError
+
+    checked = []  # the Incoming the importer hands to the store (nothing written here)
+    with monkeypatch.context() as m:
+        m.setattr(other.receiving, "receive_many", lambda incs, *_a: checked.extend(incs) or [])
+        import_files(other, [good], create_units=True)
+    inc, = checked
+    bad = dataclasses.replace(inc, plan_uuid=None, submission_uuid=None, history=(),
+                              edits=inc.edits + [CoreEdit(Ref.field(2, "measures"), "举措\x1b[31m")])
+    monkeypatch.setattr(other.receiving, "_alone", lambda *_a: pytest.fail("a file written alone"))
+    got = other.receiving.receive_many([bad, inc], create_units=True)
+    assert isinstance(got[0], InputError) and "控制字符" in str(got[0])
+    assert got[1].outcome == "accepted" and got[1].plan_uuid == inc.plan_uuid
+    assert [p.uuid for p in other.plans.list()] == [inc.plan_uuid]
+
+
 def test_edited_after_export_imports_with_warning(store, plan, good, other, tmp_path):
     def change(wb):
         ws = wb[TASKS]

@@ -179,3 +179,21 @@ def test_an_oversized_evidence_file_says_its_size(store, school, tmp_path):
     with pytest.raises(InputError) as e:
         store.evidence.add(plan.id, 2, big)
     assert str(e.value) == "文件「扫描件.pdf」过大（50.5 MB），单个佐证材料不超过 50.0 MB"
+
+
+def test_bulk_rows_are_checked_like_every_write(store, school):
+    """db.insert_rows (the import's executemany) refuses what an ORM write would, naming the
+    first bad row's field; nothing of the rows is written."""
+    from desktop.core.store import db
+    from desktop.core.store.models import Response
+
+    p = store.plans.create(school.code, "gs2020-annex2", 2026)
+    rows = [dict(plan_id=p.id, item_no=n, field_key="measures", value=f"举措{n}") for n in range(1, 40)]
+    for bad in (dict(value="终端\x1b[31m"), dict(field_key="k" * 65)):
+        with pytest.raises(InputError, match="「(填报内容|字段)」"):
+            with store.session() as s:
+                db.insert_rows(s.connection(), Response, rows[:20] + [{**rows[20], **bad}] + rows[21:])
+    assert store.plans.snapshot(p.id).values == {}
+    with store.session() as s:
+        db.insert_rows(s.connection(), Response, rows)
+    assert len(store.plans.snapshot(p.id).values) == 39

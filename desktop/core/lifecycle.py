@@ -173,12 +173,17 @@ class Lifecycle(Part):
         return None
 
     # ------------------------------------------------------------ transitions
-    def _set(self, s: Session, p: Plan, state: PlanState, origin: str, note: str | None = None) -> None:
-        """The one write of ``Plan.state``, with its history row."""
+    def _set(self, s: Session, p: Plan, state: PlanState, origin: str, note: str | None = None,
+             history: list[dict] | None = None) -> None:
+        """The one write of ``Plan.state``, with its history row (``history``: appended to the
+        caller's rows for one bulk insert, as a received filing writes its history)."""
         old = p.state
         p.state = state.value
-        s.add(self.store.change(origin, "state", plan_id=p.id, key="state", old=old,
-                                new=state.value + (f"：{note}" if note else "")))
+        row = dict(plan_id=p.id, key="state", old=old, new=state.value + (f"：{note}" if note else ""))
+        if history is None:
+            s.add(self.store.change(origin, "state", **row))
+        else:
+            history.append(self.store.change_row(origin, "state", **row))
 
     def _latest(self, s: Session, p: Plan) -> Submission | None:
         if not p.submission_no:
@@ -256,8 +261,10 @@ class Lifecycle(Part):
         return self.store.plans.snapshot(plan_ref)
 
     # ------------------------------------------------------------ receiving
-    def enter_received(self, s: Session, p: Plan, sub: Submission, origin: str = Origin.IMPORT) -> str | None:
-        """A received submission becomes the plan's latest; returns a warning for the operator, if any."""
+    def enter_received(self, s: Session, p: Plan, sub: Submission, origin: str = Origin.IMPORT,
+                       history: list[dict] | None = None) -> str | None:
+        """A received submission becomes the plan's latest; returns a warning for the operator, if any.
+        ``history``: the receiver's history rows, written by it in one insert (see :meth:`_set`)."""
         self.require_state(s, p, Action.RECEIVE)
         prev = self._latest(s, p)
         warning = None
@@ -266,7 +273,7 @@ class Lifecycle(Part):
         elif prev is not None and prev.state == SubmissionState.ACCEPTED:
             warning = f"第{prev.number}次报送已受理，现收到第{sub.number}次报送，需重新审核"
         p.submission_no, p.content_hash, p.received_at = sub.number, sub.content_hash, sub.made_at
-        self._set(s, p, PlanState.SUBMITTED, origin, f"收到第{sub.number}次报送")
+        self._set(s, p, PlanState.SUBMITTED, origin, f"收到第{sub.number}次报送", history)
         return warning
 
     def enter_received_draft(self, s: Session, p: Plan, not_clean: str | None = None) -> None:

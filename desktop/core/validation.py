@@ -65,18 +65,47 @@ def _required_fields(view: FormView, values: dict[str, str]) -> list[FieldDecl]:
     return [f for f in view.fields if f.required or (f.required_when and _matches(f.required_when, view, values))]
 
 
+class _Conditions:
+    """The form's conditions with their words resolved once per :func:`validate` (a plan has dozens
+    of items, each asked the same conditions): the same answers as :func:`_matches`."""
+
+    def __init__(self, view: FormView):
+        words = view.vocab.yes_no
+        self.defaults = {f.key: effective(view, f, {}) for f in view.fields if f.default is not None}
+        self.required = [(f, None if f.required else self._resolved(f.required_when, words))
+                         for f in view.fields if f.required or f.required_when]
+        self.when = {id(r): self._resolved(r.when, words) for r in view.rules if r.when}
+
+    @staticmethod
+    def _resolved(cond: dict, words) -> tuple[tuple[str, object], ...]:
+        return tuple((key, words(want) if isinstance(want, bool) else want) for key, want in cond.items())
+
+    def matches(self, pairs, values: dict[str, str]) -> bool:
+        defaults = self.defaults
+        for key, want in pairs:
+            got = values.get(key)
+            if (defaults.get(key) if got is None else got) != want:
+                return False
+        return True
+
+    def required_fields(self, values: dict[str, str]) -> list[FieldDecl]:
+        return [f for f, cond in self.required if cond is None or self.matches(cond, values)]
+
+
 def validate(view: FormView, plan_kind: str, data, today: dt.date | None = None) -> list[Problem]:
     """All problems of a plan (``data`` is a PlanSnapshot), in item order, errors first per item."""
     today = today or dt.date.today()
     out: list[Problem] = []
+    conds = None
     for item in view.items:
         values = data.values.get(item.no, {})
         must = view.must_answer(item.no, plan_kind)
         has_ind = any(data.indicators.get(i.key, (None, None)) != (None, None) for i in item.indicators)
         if not must and not values and not has_ind:
             continue
+        conds = conds or _Conditions(view)
         for rule in view.rules:
-            out += _apply(rule, view, item, values, data, must, today)
+            out += _apply(rule, view, item, values, data, must, today, conds)
     out.sort(key=lambda p: (p.item_no, p.severity != "error"))
     return [_with_explanation(p, data) for p in out]
 
@@ -92,11 +121,14 @@ def _msg(item_no: int, label: str, text: str) -> str:
     return f"第{item_no}项「{label}」：{text}"
 
 
-def _apply(rule: Rule, view: FormView, item, values, data, must: bool, today: dt.date) -> list[Problem]:
+def _apply(rule: Rule, view: FormView, item, values, data, must: bool, today: dt.date,
+           conds: _Conditions) -> list[Problem]:
     if rule.kind == "required":
+        defaults = conds.defaults
         return [Problem(rule.severity, item.no, f.key, rule.id, _msg(item.no, f.label, rule.message))
-                for f in _required_fields(view, values) if effective(view, f, values) is None]
-    if rule.when and not _matches(rule.when, view, values):
+                for f in conds.required_fields(values)
+                if values.get(f.key) is None and defaults.get(f.key) is None]
+    if rule.when and not conds.matches(conds.when[id(rule)], values):
         return []
     if rule.params.get("only_required") and not must:
         return []

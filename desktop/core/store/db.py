@@ -25,6 +25,7 @@ import functools
 import os
 import time
 import zlib
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
@@ -187,7 +188,8 @@ def insert_missing(session, model, values: dict) -> None:
 
 
 def insert_rows(conn: Connection, model, rows: list[dict]) -> None:
-    """One executemany of plain rows (every row with the same keys, as an import writes them).
+    """One executemany of plain rows (every row with the same keys, as an import writes them),
+    checked against their columns first (limits.py).
 
     The statement is compiled once per table, columns and dialect and the driver gets the rows
     with each column's bind processor applied: SQLAlchemy's per-row parameter building costs
@@ -195,37 +197,49 @@ def insert_rows(conn: Connection, model, rows: list[dict]) -> None:
     wants more than the rows give (a column default), SQLAlchemy's own path is taken."""
     if not rows:
         return
+    from .limits import check_columns, check_rows
+
     keys = tuple(rows[0])
-    plan = _insert_plan(model, keys, conn.dialect)
-    if plan is None or any(len(r) != len(keys) or r.keys() != rows[0].keys() for r in rows):
+    columns = _columns(rows, keys)
+    plan = None if columns is None else _insert_plan(model, keys, conn.dialect)
+    if plan is None:
         from sqlalchemy import insert
 
+        check_rows(model, rows)
         conn.execute(insert(model), rows)
         return
-    sql, names, procs = plan
+    check_columns(model, columns, rows)
+    conn.exec_driver_sql(plan[0], _params(rows, keys, columns, plan[1], plan[2]))
+
+
+def _columns(rows: list[dict], keys: tuple[str, ...]) -> dict[str, list] | None:
+    """``{key: [value per row]}`` (``map`` runs in C); None when a row's keys differ from the first's."""
+    if len(set(map(len, rows))) != 1:
+        return None
+    try:
+        return {k: list(map(itemgetter(k), rows)) for k in keys}  # a missing key: KeyError
+    except KeyError:
+        return None
+
+
+def _params(rows: list[dict], keys: tuple[str, ...], columns: dict[str, list], names, procs) -> list:
+    """The driver's parameters, built column by column (``zip`` runs in C)."""
+    for key, f in procs:
+        columns[key] = _converted(columns[key], f)
     if names is None:  # named parameters (psycopg): the column keys are the bind names
-        params = [dict(r) for r in rows] if procs else rows
-        for key, f in procs:
-            _convert(params, key, f)
-    elif not procs:
-        params = [tuple([r[k] for k in names]) for r in rows]
-    else:
-        params = [[r[k] for k in names] for r in rows]
-        for key, f in procs:
-            _convert(params, names.index(key), f)
-        params = list(map(tuple, params))
-    conn.exec_driver_sql(sql, params)
+        return [dict(zip(keys, values)) for values in zip(*columns.values())] if procs else rows
+    return list(zip(*[columns[k] for k in names]))
 
 
-def _convert(params: list, at, f) -> None:
-    """Apply a bind processor to one column; a value repeated row after row (the time stamped on
+def _converted(values: list, f) -> list:
+    """A bind processor over one column; a value repeated row after row (the time stamped on
     every history row of one file) is converted once."""
-    last, done = object(), None
-    for p in params:
-        v = p[at]
+    out, last, done = [], object(), None
+    for v in values:
         if v is not last:
             last, done = v, f(v)
-        p[at] = done
+        out.append(done)
+    return out
 
 
 @functools.lru_cache(maxsize=64)

@@ -5,7 +5,7 @@ refuses both with a traceback. So the store checks before it writes: each string
 column's length (from the model, so a migration that widens a column needs no code change),
 and user text for control characters (terminal escapes, NUL) and for text that is not valid
 Unicode (undecodable bytes from a command line). Every ORM write passes :func:`install`'s
-flush check; the few bulk Core inserts call :func:`check_rows`. The message names the field
+flush check; the bulk Core inserts call :func:`check_rows` (db.insert_rows does). The message names the field
 as people call it (the column's ``info["label"]``).
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from itertools import chain
+from operator import methodcaller
 
 from sqlalchemy import String, event, inspect
 
@@ -47,18 +48,34 @@ def _check_column(column, value) -> None:
 
 
 def check_rows(model, rows) -> None:
-    """Bulk inserts (``insert(Model)`` with dicts): the same check as every ORM write.
-
-    Column by column (one length scan and one character scan over all rows: an import writes
-    hundreds of rows per file); only when something is wrong are the rows walked one by one, so
-    the message is the one the first bad row gives."""
+    """Bulk inserts (``insert(Model)`` with dicts): the same check as every ORM write."""
     if not isinstance(rows, list):
         rows = list(rows)
+    if rows:
+        check_columns(model, {key: list(map(methodcaller("get", key), rows))
+                              for key, _limit, _chars in _string_columns(model)}, rows)
+
+
+def check_columns(model, columns: dict[str, list], rows: list[dict]) -> None:
+    """:func:`check_rows` on the rows' values column by column (``{key: [value per row]}``).
+
+    One length scan and one character scan per column (an import writes hundreds of rows per
+    file, so the scans run in C: ``max(map(len))``, ``"\n".join``, one regex search); only when
+    something is wrong are the rows walked one by one, so the message is the one the first bad
+    row gives."""
     for key, limit, chars in _string_columns(model):
-        values = [v for r in rows if isinstance(v := r.get(key), str)]
+        values = columns.get(key)
+        values = values and list(filter(None, values))  # "" and None: nothing to check
         if not values:
             continue
-        if (limit and max(map(len, values)) > limit) or (chars and _BAD.search("\n".join(values))):
+        try:
+            joined = "\n".join(values)
+        except TypeError:  # not all text (a number in a text column): only the strings are checked
+            values = [v for v in values if isinstance(v, str)]
+            if not values:
+                continue
+            joined = "\n".join(values)
+        if (limit and max(map(len, values)) > limit) or (chars and _BAD.search(joined)):
             _check_each(model, rows)
             return
 
@@ -74,9 +91,11 @@ def _check_each(model, rows) -> None:
 
 @functools.cache
 def _string_columns(model) -> tuple[tuple[str, int | None, bool], ...]:
-    """(key, length, check characters) of the model's string columns (the model is fixed at import)."""
-    return tuple((c.key, getattr(c.type, "length", None), c.info.get("chars", True))
-                 for c in model.__table__.c if isinstance(c.type, String))
+    """(key, length, check characters) of the model's string columns that have something to check
+    (a stored JSON record has neither length nor character rule); the model is fixed at import."""
+    columns = ((c.key, getattr(c.type, "length", None), c.info.get("chars", True))
+               for c in model.__table__.c if isinstance(c.type, String))
+    return tuple(c for c in columns if c[1] or c[2])
 
 
 def check_object(obj) -> None:

@@ -10,7 +10,7 @@ from dataclasses import fields, replace
 from typing import Iterable
 
 from sqlalchemy import and_, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ..catalog import FormView
 from ..edits import Edit, Kind, Ref
@@ -76,6 +76,11 @@ def check_edit(catalog, view: FormView, edit: Edit):
         raise InputError(f"第{item.no}项「{decl.label}」：{e}") from None
     limits.check_text(f"第{item.no}项{decl.label}", value)
     return value
+
+
+def plan_lock(s: Session, unit_id: int, form_id: str, year: int, kind: str) -> None:
+    """One writer at a time creating the plan of this unit, form, year and kind (db.serialize)."""
+    db.serialize(s, f"plan:{unit_id}:{form_id}:{year}:{kind}")
 
 
 class Plans(Part):
@@ -203,20 +208,37 @@ class Plans(Part):
             return self.info(s, self.insert(s, unit, view, year, kind, origin, plan_uuid))
 
     def insert(self, s: Session, unit: UnitInfo, view: FormView, year: int, kind: str, origin: str,
-               plan_uuid: str | None = None) -> Plan:
-        """A new draft plan inside the caller's transaction (rules already checked)."""
-        db.serialize(s, f"plan:{unit.id}:{view.id}:{year}:{kind}")
-        dup = s.scalar(select(Plan.id).where(Plan.unit_id == unit.id, Plan.form_id == view.id,
-                                             Plan.year == year, Plan.kind == kind))
-        if dup:
-            raise InputError(f"{unit.name} {year}年已有「{view.id}」{kind}方案（编号 {dup}）")
-        p = Plan(uuid=plan_uuid or str(uuidlib.uuid4()), unit_id=unit.id, form_id=view.id,
-                 form_version=view.form.version, year=year, kind=kind, state=PlanState.DRAFT, revision=1)
-        s.add(p)
-        s.flush()
-        # written now (not at the next flush): the plan's first history row comes before its content's
+               plan_uuid: str | None = None, *, looked: bool = False, history: list[dict] | None = None) -> Plan:
+        """A new draft plan inside the caller's transaction (rules already checked).
+
+        ``looked``: the caller holds this plan's lock (:func:`plan_lock`) and has found no plan.
+        ``history``: the caller's history rows, written by it in one insert (a received filing);
+        the plan's row comes first, before its content's."""
+        if not looked:
+            plan_lock(s, unit.id, view.id, year, kind)
+            dup = s.scalar(select(Plan.id).where(Plan.unit_id == unit.id, Plan.form_id == view.id,
+                                                 Plan.year == year, Plan.kind == kind))
+            if dup:
+                raise InputError(f"{unit.name} {year}年已有「{view.id}」{kind}方案（编号 {dup}）")
+        stamp = now()
+        row = dict(uuid=plan_uuid or str(uuidlib.uuid4()), unit_id=unit.id, form_id=view.id,
+                   form_version=view.form.version, year=year, kind=kind, state=PlanState.DRAFT.value,
+                   submission_no=0, revision=1, content_hash=None, received_at=None, created_at=stamp,
+                   updated_at=stamp)
+        # Core, then the row as a persistent object (every column set: nothing is read back): an
+        # ORM flush costs more than the insert, and an import makes a plan per file
+        limits.check_rows(Plan, [row])
+        p = Plan(id=s.connection().execute(insert(Plan), row).inserted_primary_key[0], **row)
+        make_transient_to_detached(p)
+        # merged, not added: a plan made in a SAVEPOINT rolled back earlier in this session may have
+        # had the same id (SQLite reuses it) and its object stays (expired); merge takes its place
+        p = s.merge(p, load=False)
         row = self.store.change_row(origin, "plan", plan_id=p.id, unit_id=unit.id, key="create",
                                     new=f"{view.id} {year} {kind}")
+        if history is not None:
+            history.append(row)
+            return p
+        # written now (not at the next flush): the plan's first history row comes before its content's
         limits.check_rows(Change, [row])
         s.connection().execute(insert(Change), [row])
         return p

@@ -140,12 +140,16 @@ class Store:
         return Change(origin=str(origin), entity=entity, actor_role=self.actor.role, actor_name=self.actor.name,
                       **fields)
 
-    def change_row(self, origin: str, entity: str, **fields) -> dict:
-        """The same as a plain dict, for bulk inserts."""
+    def change_row(self, origin: str, entity: str | None, **fields) -> dict:
+        """The same as a plain dict for bulk inserts, every column named (rows of different
+        entities go in one executemany)."""
         from .models import now
 
         return dict(at=now(), origin=str(origin), entity=entity, actor_role=self.actor.role,
-                    actor_name=self.actor.name, **fields)
+                    actor_name=self.actor.name, **{**_CHANGE_FIELDS, **fields})
+
+
+_CHANGE_FIELDS = dict.fromkeys(("plan_id", "unit_id", "item_no", "key", "old", "new"))
 
 
 class Part:
