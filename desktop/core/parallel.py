@@ -45,7 +45,7 @@ def _ready() -> bool:
 
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int, crashed: Callable[[T], R],
-                chunk: int = 8, ahead: int = 3, init: Callable | None = None, init_args: tuple = (),
+                chunk: int = 8, ahead: int = 12, init: Callable | None = None, init_args: tuple = (),
                 local: Callable[[T], R] | None = None) -> Iterator[tuple[T, R]]:
     """``(item, fn(item))`` for every item, in order, computed in ``workers`` spawned processes.
 
