@@ -449,7 +449,7 @@ class _SheetTarget:
             if pos is None:
                 raise _Stop(f"单元格坐标「{ref[:20]}」无效，已拒绝")
             if pos[1] > 16384 or pos[0] > 1048576:
-                where = ref[:20] if ref else f"{_letters(pos[1])}{pos[0]}"  # a cell without r: where it falls
+                where = ref[:20] if ref else f"{column_letters(pos[1])}{pos[0]}"  # a cell without r: where it falls
                 raise _Stop(f"单元格坐标「{where}」超出工作表范围，已拒绝")
             self.row, self.col = pos
             self.cell = pos
@@ -483,7 +483,7 @@ class _SheetTarget:
         s = self.scan
         rows, cols = max(s.rows, pos[0]), max(s.cols, pos[1])
         if rows * cols > self.limits.sheet_area:
-            where = f"{_letters(pos[1])}{pos[0]}"
+            where = f"{column_letters(pos[1])}{pos[0]}"
             raise _Stop(f"的单元格延伸到 {where}（{rows} 行 × {cols} 列），超出报送表的合理范围，疑似恶意文件，已拒绝")
         s.rows, s.cols = rows, cols
 
@@ -525,9 +525,10 @@ def _column(letters: str) -> int:
     return col_number(letters)
 
 
-def _letters(n: int) -> str:
+def column_letters(n: int) -> str:
     """Column letters of any position (openpyxl's get_column_letter refuses those past XFD, which a
-    hostile file's error message must still name)."""
+    hostile file's error message must still name). The importer names cells with it too: importing
+    openpyxl for this alone costs ~8 MB in each of its processes."""
     s = ""
     while n:
         n, r = divmod(n - 1, 26)

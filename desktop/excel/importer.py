@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
 from sqlalchemy.pool import SingletonThreadPool
 
 from ..core import fmt, ids, zipsafe
@@ -67,7 +66,7 @@ SHEETS = frozenset((META, COVER, TASKS, INDICATORS, EXPLANATIONS, EVIDENCE))  # 
 _CODE_FIELDS = ("unit_code", "parent_code", "school_code", "credit_code", "contact_phone", "year")
 
 
-@dataclass
+@dataclass(slots=True)  # a province's import holds one per file: 10,000 of them
 class FileResult:
     path: str
     outcome: Outcome = Outcome.REJECTED
@@ -102,9 +101,9 @@ def where(sheet: str | None, row: int | None = None, col: int | None = None,
         return ""
     if not (row and col):
         return f" {sheet}"
-    cell = f"{get_column_letter(col)}{row}"
+    cell = f"{zipsafe.column_letters(col)}{row}"
     if last and last != (row, col):
-        cell += f":{get_column_letter(last[1])}{last[0]}"
+        cell += f":{zipsafe.column_letters(last[1])}{last[0]}"
     return f" {sheet}!{cell}"
 
 
@@ -284,7 +283,7 @@ def _columns(chk: _Check, book, view, rows, hr) -> tuple[dict, int, int | None]:
     for f in fields:
         found = heads.get(f.label) or heads.get(f.key) or []
         if len(found) > 1:
-            chk.error(f"「{f.label}」列重复（第{'、'.join(get_column_letter(c) for c in found)}列）", TASKS, hr, found[1])
+            chk.error(f"「{f.label}」列重复（第{'、'.join(zipsafe.column_letters(c) for c in found)}列）", TASKS, hr, found[1])
             continue
         if found:
             cols[f.key] = (found[0], f)
