@@ -230,3 +230,30 @@ def test_the_open_dialog_starts_where_the_last_import_came_from(qtbot, window, s
     operations.import_sheets(window)
     _results(qtbot, window)
     assert starts[1] == str(inbox) and window.ui.str("last/export_dir") != str(inbox)
+
+
+def test_a_big_batch_imported_from_the_window_is_checked_in_worker_processes(qtbot, window, store, catalog, tmp_path,
+                                                                           monkeypatch):
+    """The window's import runs on a worker thread, which starts the checking processes (spawn):
+    the results come back in file order into the results window."""
+    from desktop.excel import importer
+    from desktop.gui import operations
+
+    monkeypatch.setattr(importer, "CHECKERS_FROM", 2)  # a real batch is 64 files or more
+    started = []
+    real = importer.ordered_map
+
+    def counted(*a, **k):
+        started.append(k["workers"])
+        return real(*a, **k)
+
+    monkeypatch.setattr(importer, "ordered_map", counted)
+    files = [_filing(tmp_path, catalog, "4162010999", "甘肃某职业学院"), _filing(tmp_path, catalog, "4162010888", "陇南某职业学院")]
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_bytes(b"not a zip")
+    operations.import_sheets(window, [str(f) for f in (*files, bad)], create_units=True)
+    res = _results(qtbot, window)
+    assert started and started[0] >= 1
+    assert [(r[0], r[2]) for r in res.rows()] == [("甘肃某职业学院.xlsx", "已接收"), ("陇南某职业学院.xlsx", "已接收"),
+                                                  ("坏文件.xlsx", "已拒收")]
+    assert store.units.get("4162010888").name == "陇南某职业学院"
