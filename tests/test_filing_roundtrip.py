@@ -135,6 +135,21 @@ def test_package_carries_the_evidence_files(cli, store, full_plan, tmp_path, cat
     assert import_files(prov, [out]).files[0].outcome == "unchanged"
 
 
+def test_package_checked_in_a_worker_process_brings_its_evidence_bytes(store, full_plan, tmp_path, catalog, new_db):
+    """A 报送包 checked in a checking process (a big batch) sends its evidence bytes back whole."""
+    from desktop.cli.cmd_export import export_package
+
+    pkg = export_package(store, full_plan.id, tmp_path / "包.zip")
+    prov = _province(new_db, catalog)
+    f = import_files(prov, [pkg], create_units=True, checkers=1).files[0]
+    assert f.outcome == "accepted" and f.counts["package"] == 1, f.messages
+    assert_equal_filing(store, full_plan.id, prov, full_plan.uuid)
+    working = prov.plans.snapshot(full_plan.uuid)
+    assert len(working.evidence) == len(EVIDENCE_FILES)
+    for e in working.evidence:
+        assert prov.evidence.content(e.sha256) == store.evidence.content(e.sha256)
+
+
 def test_package_evidence_checked_against_the_list(store, full_plan, tmp_path, catalog, new_db):
     from desktop.cli.cmd_export import export_package
 

@@ -475,6 +475,24 @@ def test_checking_in_worker_processes_decides_exactly_as_checking_here(store, pl
     assert dbs[1] == dbs[0]
 
 
+def test_a_cancel_stops_the_checking_processes(store, plan, good, other, tmp_path):
+    """取消 during a big batch: the files already received stay, the rest are not read, and the
+    call returns at once (the checking processes stop after the chunk they hold)."""
+    import time
+
+    d = tmp_path / "many"
+    d.mkdir()
+    for i in range(40):
+        shutil.copy(good, d / f"{i:02}.xlsx")
+    seen = []
+    job = Job(lambda done, total, msg: seen.append(done) or (done >= 3 and job.cancel()))
+    t = time.perf_counter()
+    rep = import_files(other, [d], create_units=True, job=job, checkers=1)
+    assert rep.cancelled and 3 <= len(rep.files) < 40
+    assert time.perf_counter() - t < 30
+    assert [f.outcome for f in rep.files][:2] == ["accepted", "unchanged"]
+
+
 # ------------------------------------------------------------------------- CLI
 def test_cli_import_exit_codes(cli, store, plan, tmp_path, catalog, new_db):
     good = tmp_path / "g.xlsx"
