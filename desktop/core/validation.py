@@ -50,24 +50,10 @@ def applies(view: FormView, values: dict[str, str]) -> bool:
     return effective(view, view.decl(Role.APPLICABILITY), values) == view.vocab.yes
 
 
-def _matches(cond: dict, view: FormView, values: dict[str, str]) -> bool:
-    for key, want in cond.items():
-        decl = view.field_map[key]
-        got = effective(view, decl, values)
-        if isinstance(want, bool):
-            want = view.vocab.yes_no(want)
-        if got != want:
-            return False
-    return True
-
-
-def _required_fields(view: FormView, values: dict[str, str]) -> list[FieldDecl]:
-    return [f for f in view.fields if f.required or (f.required_when and _matches(f.required_when, view, values))]
-
-
 class _Conditions:
-    """The form's conditions with their words resolved once per :func:`validate` (a plan has dozens
-    of items, each asked the same conditions): the same answers as :func:`_matches`."""
+    """The form's conditions (required_when, a rule's when) with their words resolved once per
+    :func:`validate` or :func:`completeness` (a plan has dozens of items, each asked the same
+    conditions); an unanswered field counts as its default."""
 
     def __init__(self, view: FormView):
         words = view.vocab.yes_no
@@ -174,17 +160,19 @@ class Completeness:
         return f"{self.answered}/{self.required}（{fmt.percent(self.ratio, digits=0)}）"
 
 
-def item_completeness(view: FormView, item_no: int, values: dict[str, str]) -> Completeness:
-    req = _required_fields(view, values)
+def item_completeness(view: FormView, item_no: int, values: dict[str, str],
+                      conds: _Conditions | None = None) -> Completeness:
+    req = (conds or _Conditions(view)).required_fields(values)
     return Completeness(sum(effective(view, f, values) is not None for f in req), len(req))
 
 
 def completeness(view: FormView, plan_kind: str, data) -> Completeness:
     """Answered required fields / required fields over the items this plan kind must answer."""
     a = r = 0
+    conds = _Conditions(view)
     for item in view.items:
         if view.must_answer(item.no, plan_kind):
-            c = item_completeness(view, item.no, data.values.get(item.no, {}))
+            c = item_completeness(view, item.no, data.values.get(item.no, {}), conds)
             a, r = a + c.answered, r + c.required
     return Completeness(a, r)
 

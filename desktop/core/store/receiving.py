@@ -190,7 +190,7 @@ class Receiving(Part):
     def _receive(self, s: Session, inc: Incoming, create_units: bool, seen: _Seen) -> Receipt:
         history: list[dict] = []  # this file's history rows, in order: one insert at the end
         receipt = self._decide(s, inc, create_units, seen, history)
-        _insert(s.connection(), Change, history)
+        db.insert_rows(s.connection(), Change, history)
         return receipt
 
     def _decide(self, s: Session, inc: Incoming, create_units: bool, seen: _Seen, history: list[dict]) -> Receipt:
@@ -244,7 +244,7 @@ class Receiving(Part):
                    snapshot=snap.to_json(inc.view.hash), made_at=now(), made_by_role=None,
                    made_by_name=(inc.unit.get("contact_person") or None), origin=str(origin),
                    file_name=inc.file_name[:500])
-        _insert(s.connection(), Submission, [row])  # Core: an ORM flush costs more than the row
+        db.insert_rows(s.connection(), Submission, [row])  # Core: an ORM flush costs more than the row
         sub = Submission(**row)  # what the lifecycle reads of it (not added: written above)
         warning = lifecycle.enter_received(s, p, sub, history=history)
         if warning:
@@ -404,7 +404,7 @@ class Receiving(Part):
                         inc.unit.get("contact_phone") or base.contact_phone, base.builtin, base.parent_name)
 
     def _record(self, s: Session, p: Plan, inc: Incoming, receipt: Receipt, sub_uuid: str | None) -> None:
-        _insert(s.connection(), ImportRecord, [dict(at=now(), plan_id=p.id, file_name=inc.file_name[:500],
+        db.insert_rows(s.connection(), ImportRecord, [dict(at=now(), plan_id=p.id, file_name=inc.file_name[:500],
                                           file_sha256=inc.file_sha256, outcome=receipt.outcome.value,
                                           submission_no=receipt.submission_no, submission_uuid=sub_uuid,
                                           message="；".join(receipt.warnings) or None)])
@@ -445,8 +445,8 @@ class Receiving(Part):
                      lambda k: k[1])
         new_s = sync(stored(Section), lambda r: r.key, want_s, "section", lambda k: None, lambda k: k)
         conn = s.connection()  # Core executemany: the ORM bulk path costs more than the rows
-        _insert(conn, Response, [dict(plan_id=p.id, item_no=no, field_key=k, value=v) for (no, k), v in new_r.items()])
-        _insert(conn, Section, [dict(plan_id=p.id, key=k, value=v) for k, v in new_s.items()])
+        db.insert_rows(conn, Response, [dict(plan_id=p.id, item_no=no, field_key=k, value=v) for (no, k), v in new_r.items()])
+        db.insert_rows(conn, Section, [dict(plan_id=p.id, key=k, value=v) for k, v in new_s.items()])
         changes += [{**stamp, "entity": "response", "item_no": no, "key": k, "old": None, "new": v}
                     for (no, k), v in new_r.items()]  # one per value: a comprehension, not note()
         for k, v in new_s.items():
@@ -462,7 +462,7 @@ class Receiving(Part):
                     setattr(row, which, new)
             if t is None and a is None:
                 s.delete(row)
-        _insert(conn, IndicatorValue, [dict(plan_id=p.id, indicator_key=k, target=t, actual=a)
+        db.insert_rows(conn, IndicatorValue, [dict(plan_id=p.id, indicator_key=k, target=t, actual=a)
                                        for k, (t, a) in want_i.items()])
         for k, (t, a) in want_i.items():
             for which, new in (("target", t), ("actual", a)):
@@ -486,7 +486,7 @@ class Receiving(Part):
                 else:
                     row.text = new
         at = now()
-        _insert(s.connection(), Explanation, [dict(plan_id=p.id, item_no=no, rule_id=rule, field_key=fkey, text=text,
+        db.insert_rows(s.connection(), Explanation, [dict(plan_id=p.id, item_no=no, rule_id=rule, field_key=fkey, text=text,
                                                    created_at=at) for (no, rule, fkey), text in want.items()])
         for (no, rule, fkey), text in want.items():
             note("explanation", no, f"{rule}:{fkey}", None, text)
@@ -509,7 +509,3 @@ class Receiving(Part):
             s.add(Evidence(plan_id=p.id, item_no=no, name=name, sha256=sha, size=size))
             note("attachment", no, "add", None, f"{name} ({sha[:12]})")
 
-
-def _insert(conn, model, rows: list[dict]) -> None:
-    """One executemany of new rows, checked against their columns first (limits.py)."""
-    db.insert_rows(conn, model, rows)
