@@ -254,6 +254,7 @@ BAD_INPUT = [
     (("plan", "history", "{plan}", "--limit", "-5"), "条数应在 1～100000 之间"),
     (("plan", "list", "--year", "9" * 25), "年度应在 2000～2100 之间"),
     (("summary", "--form", "gs2020-annex2", "--year", "２０２６x"), "年度应为整数"),
+    (("import", "{tmp}", "--jobs", "abc"), "参数 --jobs 的取值「abc」无效（应为整数）"),
     (("plan", "new", "--unit", "4162010730", "--form", "gs2020-annex2"), "缺少必需的参数：--year"),
     (("plan", "frobnicate"), "没有子命令「frobnicate」"),
     (("plan", "review", "{plan}", "同意"), "审核结论「同意」无效，应为 受理（accept）、退回（return）"),

@@ -21,12 +21,14 @@ EXIT_INTERNAL = 70  # EX_SOFTWARE
 COMMANDS = ("forms", "unit", "plan", "validate", "demo", "export", "template", "import", "summary", "backup",
             "restore")
 
+_TYPES = {"int": "整数", "float": "数字"}  # argparse names the type a value failed to convert to
 # argparse's own words → ours (Python 3.11–3.13 wording)
 _ARGPARSE = [
     (re.compile(r"^the following arguments are required: (.+)$"), r"缺少必需的参数：\1"),
     (re.compile(r"^argument (?:sub|cmd|命令): invalid choice: '(.*)' \(choose from (.*)\)$"), r"没有子命令「\1」（可用：\2）"),
     (re.compile(r"^argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)$"), r"参数 \1 的取值「\2」无效（可选：\3）"),
-    (re.compile(r"^argument (\S+): invalid (\w+) value: '(.*)'$"), r"参数 \1 的取值「\3」无效（应为 \2）"),
+    (re.compile(r"^argument (\S+): invalid (\w+) value: '(.*)'$"),
+     lambda m: f"参数 {m[1]} 的取值「{m[3]}」无效（应为{_TYPES.get(m[2], m[2])}）"),
     (re.compile(r"^argument (\S+): expected one argument$"), r"参数 \1 后面缺少取值"),
     (re.compile(r"^argument (\S+): (.*)$"), r"参数 \1：\2"),
     (re.compile(r"^unrecognized arguments: (.*)$"), r"无法识别的参数：\1"),
